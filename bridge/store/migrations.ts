@@ -1,0 +1,47 @@
+/**
+ * Numbered schema migrations. Append only: never edit a migration that has shipped.
+ * Each runs in its own transaction; `PRAGMA user_version` records the last one applied.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'tree-and-settings',
+    sql: `
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE nodes (
+        path TEXT PRIMARY KEY,
+        parent TEXT NOT NULL,
+        format TEXT NOT NULL,
+        type TEXT NOT NULL DEFAULT '',
+        value TEXT,
+        title TEXT,
+        tstamp INTEGER NOT NULL,
+        verno INTEGER NOT NULL DEFAULT 0,
+        permanent INTEGER NOT NULL DEFAULT 0
+      ) WITHOUT ROWID;
+      CREATE INDEX nodes_parent ON nodes(parent);
+      CREATE TABLE acls (path TEXT PRIMARY KEY, acl TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE accounts (
+        account TEXT PRIMARY KEY,
+        server_id TEXT NOT NULL UNIQUE,
+        origin TEXT NOT NULL CHECK (origin IN ('config', 'dm')),
+        data TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE auth_state (
+        account TEXT NOT NULL,
+        direction TEXT NOT NULL CHECK (direction IN ('client', 'server')),
+        nonce TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (account, direction)
+      ) WITHOUT ROWID;
+    `,
+  },
+];

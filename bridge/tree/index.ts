@@ -1,0 +1,83 @@
+import { systemClock, type Clock } from '../core/clock.js';
+import { TypedEmitter, type BridgeEvents } from '../core/events.js';
+import type { Logger } from '../core/logger.js';
+import { AccountsRepo } from '../store/accounts-repo.js';
+import { AclRepo } from '../store/acl-repo.js';
+import type { Store } from '../store/db.js';
+import { NodesRepo } from '../store/nodes-repo.js';
+import { SettingsRepo } from '../store/settings-repo.js';
+import { AclTable } from './acl-table.js';
+import { seedFactoryAcls, syncConfigAccounts } from './factory.js';
+import { Journal } from './journal.js';
+import { bridgeProvider, DEFAULT_DEVICE_ACL } from './providers/bridge-provider.js';
+import { devDetailProvider, devInfoProvider, type DeviceIdentity } from './providers/device-info.js';
+import { DmAccProvider, type AuthoritySettings } from './providers/dmacc-provider.js';
+import { BridgeSettings } from './settings.js';
+import { StaticProvider } from './static-provider.js';
+import { Tree } from './tree.js';
+import { DEFAULT_URI_LIMITS, type UriLimits } from './uri.js';
+
+export { Tree } from './tree.js';
+export type { Provider, NodeInfo } from './provider.js';
+export type * from './types.js';
+
+/** The part of the bridge config the tree reads (structurally the validated config). */
+export interface TreeConfig {
+  device: DeviceIdentity;
+  discovery: { mdns: boolean; ssdp: boolean; ttlSeconds: number; serviceTypes: readonly string[] };
+  authorities: readonly AuthoritySettings[];
+  log?: { level: string };
+  tree?: UriLimits;
+}
+
+export interface TreeBundle {
+  tree: Tree;
+  settings: BridgeSettings;
+  accounts: AccountsRepo;
+  events: TypedEmitter<BridgeEvents>;
+}
+
+export const BRIDGE_VERSION = '0.1.0';
+
+/** Build the management tree over the store: static nodes, factory ACLs and the standard providers. */
+export function createTree(opts: {
+  store: Store;
+  config: TreeConfig;
+  log?: Logger;
+  clock?: Clock;
+  events?: TypedEmitter<BridgeEvents>;
+  adapters?: readonly string[];
+}): TreeBundle {
+  const { store, config } = opts;
+  const clock = opts.clock ?? systemClock;
+  const events = opts.events ?? new TypedEmitter<BridgeEvents>();
+  const limits = config.tree ?? DEFAULT_URI_LIMITS;
+  const journal = new Journal();
+  const db = store.db;
+  const accounts = new AccountsRepo(db);
+  const statics = new StaticProvider(new NodesRepo(db), journal, clock);
+  const acls = new AclTable(new AclRepo(db), journal);
+  const tree = new Tree({ store, statics, acls, journal, events, limits });
+  const defaults = new Map<string, string>([
+    ['discovery.mdns', String(config.discovery.mdns)],
+    ['discovery.ssdp', String(config.discovery.ssdp)],
+    ['discovery.ttlSeconds', String(config.discovery.ttlSeconds)],
+    ['discovery.serviceTypes', config.discovery.serviceTypes.join(',')],
+    ['log.level', config.log?.level ?? 'info'],
+    ['policy.deviceAcl', DEFAULT_DEVICE_ACL],
+  ]);
+  const settings = new BridgeSettings(defaults, new SettingsRepo(db), journal, events);
+  store.transaction(() => {
+    syncConfigAccounts(accounts, config.authorities, clock, (sid) => acls.removeServerId(sid));
+    for (const p of ['./GwMO/DevInventory/Devices', './GwMO/DevInventory/Groups', './GwMO/Fanout']) {
+      statics.ensureInterior(p, true);
+    }
+    tree.mount('./DevInfo', devInfoProvider(config.device));
+    tree.mount('./DevDetail', devDetailProvider(config.device, BRIDGE_VERSION, limits));
+    tree.mount('./DMAcc', new DmAccProvider(accounts, journal, events, clock, (sid) => acls.removeServerId(sid)));
+    tree.mount('./Bridge', bridgeProvider(settings, BRIDGE_VERSION, opts.adapters ?? []));
+    seedFactoryAcls(acls, accounts);
+  });
+  opts.log?.debug({ accounts: accounts.all().length }, 'tree ready');
+  return { tree, settings, accounts, events };
+}
