@@ -132,3 +132,11 @@ export const AlertCode = {
   NO_END_OF_DATA: '1225',
   GENERIC_ALERT: '1226',
 } as const;
+
+/** A Status the engine produces; the session assigns CmdID (and MsgRef). */
+export type StatusReply = Omit<StatusCommand, 'cmdId' | 'msgRef'> & { msgRef?: string };
+/** Results of a Get; the session assigns CmdID (and MsgRef). */
+export type ResultsReply = Omit<ResultsCommand, 'cmdId' | 'msgRef'> & { msgRef?: string };
+export type Reply = StatusReply | ResultsReply;
+/** A client alert (e.g. 1225) produced while executing; the session assigns its CmdID. */
+export type AlertDraft = Omit<AlertCommand, 'cmdId'>;
