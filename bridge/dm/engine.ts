@@ -3,7 +3,7 @@ import { isSuccess, Status } from '../core/status.js';
 import { statusOf } from '../core/errors.js';
 import { andThen } from '../tree/awaitable.js';
 import type { Tree } from '../tree/tree.js';
-import type { Format, NodeInput, Outcome } from '../tree/types.js';
+import type { ExecOutcome, Format, NodeInput, Outcome } from '../tree/types.js';
 import { continues, takeChunk, type PendingObject } from './large-object.js';
 import {
   AlertCode, type AlertCommand, type AlertDraft, type Command, type ContainerCommand, type Item, type ItemCommand,
@@ -16,6 +16,15 @@ export interface EngineOptions {
   log?: Logger;
   /** Largest object we accept (our MaxObjSize), bytes. */
   maxObjSize?: number;
+  /** An Exec answered 202 finished: queue its result for the authority (Generic Alert 1226). */
+  onAsyncResult?: (serverId: string, result: AsyncExecResult) => void;
+}
+
+export interface AsyncExecResult {
+  uri: string;
+  correlator: string | undefined;
+  status: number;
+  data?: string;
 }
 
 export interface Execution {
@@ -151,7 +160,14 @@ export class EngineSession {
     const item = cmd.items[0];
     const uri = item?.target?.locUri;
     if (!uri || cmd.items.length !== 1) return void reply(out, cmd, Status.INCOMPLETE_COMMAND);
-    const r = await this.o.tree.exec(uri, item.data, this.serverId, cmd.correlator);
+    const report = this.o.onAsyncResult;
+    const complete = (o: ExecOutcome): void => {
+      const res: AsyncExecResult = { uri, correlator: cmd.correlator, status: o.status };
+      if (o.data !== undefined) res.data = o.data;
+      report?.(this.serverId, res);
+    };
+    const opts = cmd.correlator === undefined ? { complete } : { correlator: cmd.correlator, complete };
+    const r = await this.o.tree.exec(uri, item.data, this.serverId, opts);
     reply(out, cmd, r.status);
   }
 

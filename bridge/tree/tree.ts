@@ -11,7 +11,7 @@ import {
 import type { NodeInfo, OpContext, Provider } from './provider.js';
 import type { StaticProvider } from './static-provider.js';
 import type {
-  Awaitable, ExecOutcome, Format, NodeInput, NodeView, Outcome, Principal, Right,
+  Awaitable, ExecContext, ExecOutcome, Format, NodeInput, NodeView, Outcome, Principal, Right,
 } from './types.js';
 import { childPath, isWithin, nameOf, parentPath, parseUri, ROOT, type ParsedUri, type UriLimits } from './uri.js';
 import { checkValue } from './values.js';
@@ -165,7 +165,7 @@ export class Tree {
     });
   }
 
-  exec(uri: string, data: string | undefined, as: Principal, correlator?: string): Awaitable<ExecOutcome> {
+  exec(uri: string, data: string | undefined, as: Principal, opts: Omit<ExecContext, 'principal'> = {}): Awaitable<ExecOutcome> {
     const p = parseUri(uri, this.o.limits);
     if (!p.value) return fail(p);
     const { path, prop } = p.value;
@@ -175,7 +175,7 @@ export class Tree {
       const r = this.resolve(path);
       if (!r.provider.exec || !supports(info, 'Exec')) return { status: Status.COMMAND_NOT_ALLOWED, reason: 'node is not executable' };
       if (!this.o.acls.allows(path, 'Exec', as)) return { status: Status.PERMISSION_DENIED };
-      return r.provider.exec(r.rel, data, correlator === undefined ? { principal: as } : { principal: as, correlator });
+      return r.provider.exec(r.rel, data, { ...opts, principal: as });
     });
   }
 

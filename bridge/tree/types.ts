@@ -37,6 +37,8 @@ export interface NodeInput {
 export interface ExecContext {
   principal: Principal;
   correlator?: string;
+  /** For an Exec answered 202: report the final outcome later (becomes a Generic Alert 1226). */
+  complete?: (outcome: ExecOutcome) => void;
 }
 
 /** Exec may finish now (status) or later (202, result delivered by the provider as an alert). */

@@ -18,4 +18,5 @@ export type {
   SessionState,
   StatusDraft,
   StepResult,
+  UnknownRef,
 } from './types.js';

@@ -13,7 +13,7 @@
  * with no operations and no challenge), nothing is sent and the session ends ok.
  */
 import { BridgeError } from '../../core/errors.js';
-import { AlertCode, type Command, type Message, type StatusCommand } from '../message.js';
+import { AlertCode, type AlertCommand, type Command, type Message, type StatusCommand } from '../message.js';
 import { alert, commandStatus, commandsNeedingStatus, headerStatus, isAlert, package1 } from './build.js';
 import { onHeaderStatus } from './client-auth.js';
 import { cutMessage } from './outbox.js';
@@ -29,6 +29,7 @@ import type {
   SessionInput,
   SessionState,
   StepResult,
+  UnknownRef,
 } from './types.js';
 
 export function initialState(config: SessionConfig): SessionState {
@@ -66,9 +67,9 @@ export function step(config: SessionConfig, state: SessionState, input: SessionI
     case 'start':
       return start(config, state, input.sessionId, input.trigger, input.alerts ?? []);
     case 'received':
-      return received(config, state, input.message, input.mac);
+      return received(config, state, input.message, input.mac, input.unknown ?? []);
     case 'executed':
-      return executed(config, state, input.msgRef, input.replies);
+      return executed(config, state, input.msgRef, input.replies, input.alerts ?? []);
     case 'transportError':
       return done(state, 'error', `transport: ${input.reason}`);
     case 'abort':
@@ -97,7 +98,7 @@ function start(config: SessionConfig, s0: SessionState, sessionId: string, trigg
   return { state: cut.state, send: cut.send, effects: cut.effects };
 }
 
-function received(config: SessionConfig, s0: SessionState, m: Message, mac: MacCheck | undefined): StepResult {
+function received(config: SessionConfig, s0: SessionState, m: Message, mac: MacCheck | undefined, unknown: UnknownRef[]): StepResult {
   if (s0.phase !== 'waiting') throw misuse(`message received in phase ${s0.phase}`);
   if (m.header.sessionId.trim() !== s0.sessionId) {
     return done(s0, 'error', `SessionID ${m.header.sessionId} does not match ${s0.sessionId}`);
@@ -149,7 +150,12 @@ function received(config: SessionConfig, s0: SessionState, m: Message, mac: MacC
     return reply(config, s, head, [], m.final, nextRequested, effects);
   }
 
-  const head: Command[] = [hdr, ...others.filter((c) => isAlert(c, AlertCode.NEXT_MESSAGE)).map((c) => commandStatus(m.header.msgId, c, '200'))];
+  const head: Command[] = [
+    hdr,
+    ...others.filter((c) => isAlert(c, AlertCode.NEXT_MESSAGE)).map((c) => commandStatus(m.header.msgId, c, '200')),
+    // commands we cannot decode into the model (Map, Put, Sync ...): optional feature not supported
+    ...unknown.map((u): Command => ({ cmd: 'Status', cmdId: '', msgRef: m.header.msgId, cmdRef: u.cmdId, refCmd: u.name, data: '406' })),
+  ];
   const toRun = m.commands.filter((c) => c.cmd !== 'Status' && c.cmd !== 'Results' && !isAlert(c, AlertCode.NEXT_MESSAGE));
   if (toRun.length === 0) return reply(config, s, head, [], m.final, nextRequested, effects);
 
@@ -164,7 +170,7 @@ function received(config: SessionConfig, s0: SessionState, m: Message, mac: MacC
   return { state: { ...s, phase: 'executing', pending }, effects };
 }
 
-function executed(config: SessionConfig, s: SessionState, msgRef: string, replies: ReplyDraft[]): StepResult {
+function executed(config: SessionConfig, s: SessionState, msgRef: string, replies: ReplyDraft[], alerts: Omit<AlertCommand, 'cmdId'>[]): StepResult {
   const p = s.pending;
   if (s.phase !== 'executing' || p === null) throw misuse(`executed in phase ${s.phase}`);
   if (msgRef !== p.msgRef) throw misuse(`executed for MsgRef ${msgRef}, expected ${p.msgRef}`);
@@ -184,6 +190,8 @@ function executed(config: SessionConfig, s: SessionState, msgRef: string, replie
   for (const e of p.expect) {
     if (!answered.has(e.cmdId)) out.push({ cmd: 'Status', cmdId: '', msgRef: p.msgRef, cmdRef: e.cmdId, refCmd: e.cmd, data: '500' });
   }
+  // client alerts raised while executing (e.g. 1225 for an interrupted large object)
+  for (const a of alerts) out.push({ ...a, cmdId: '' });
   const state: SessionState = { ...s, phase: 'waiting', pending: null };
   return reply(config, state, p.head, out, p.final, p.nextRequested, []);
 }

@@ -59,13 +59,19 @@ export type StatusDraft = Omit<StatusCommand, 'cmdId' | 'msgRef'> & { msgRef?: s
 export type ResultsDraft = Omit<ResultsCommand, 'cmdId' | 'msgRef'> & { msgRef?: string };
 export type ReplyDraft = StatusDraft | ResultsDraft;
 
+/** A command the codec could not map (Map, Put, Sync ...): answered with 406. */
+export interface UnknownRef {
+  cmdId: string;
+  name: string;
+}
+
 /** Result of the transport's x-syncml-hmac check of a received message (HMAC sessions only). */
 export type MacCheck = 'ok' | 'bad' | 'absent';
 
 export type SessionInput =
   | { kind: 'start'; sessionId: string; trigger: 'client' | 'server'; alerts?: OutboundAlert[] }
-  | { kind: 'received'; message: Message; mac?: MacCheck }
-  | { kind: 'executed'; msgRef: string; replies: ReplyDraft[] }
+  | { kind: 'received'; message: Message; mac?: MacCheck; unknown?: UnknownRef[] }
+  | { kind: 'executed'; msgRef: string; replies: ReplyDraft[]; alerts?: Omit<AlertCommand, 'cmdId'>[] }
   | { kind: 'transportError'; reason: string }
   | { kind: 'abort'; reason: string };
 

@@ -1,0 +1,83 @@
+import { createHash, X509Certificate } from 'node:crypto';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
+import { BridgeError } from '../core/errors.js';
+
+export interface TlsSettings {
+  /** PEM CA bundle to trust instead of the system store. */
+  ca: string | null;
+  /** SHA-256 of the server certificate (hex, colons allowed), checked in addition to the chain and host name. */
+  pinSha256: string | null;
+  /** PEM client certificate and key (TRANSPORT auth). */
+  cert: string | null;
+  key: string | null;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+export interface PostOptions {
+  headers: Record<string, string>;
+  timeoutMs: number;
+  maxBytes: number;
+  tls?: TlsSettings | undefined;
+}
+
+/** POST a body and read the whole answer, within a deadline and a size limit. */
+export function post(url: string, body: Uint8Array, o: PostOptions): Promise<HttpResponse> {
+  const u = new URL(url);
+  const secure = u.protocol === 'https:';
+  if (!secure && u.protocol !== 'http:') return Promise.reject(new BridgeError('BAD_VALUE', `unsupported URL scheme ${u.protocol}`));
+  const options: RequestOptions = {
+    method: 'POST',
+    headers: { ...o.headers, 'content-length': String(body.length) },
+    timeout: o.timeoutMs,
+  };
+  if (secure && o.tls) {
+    if (o.tls.ca) options.ca = o.tls.ca;
+    if (o.tls.cert) options.cert = o.tls.cert;
+    if (o.tls.key) options.key = o.tls.key;
+    const pin = o.tls.pinSha256;
+    if (pin) options.checkServerIdentity = (host, cert) => checkServerIdentity(host, cert) ?? checkPin(cert, pin);
+  }
+  return new Promise((resolve, reject) => {
+    const req = (secure ? httpsRequest : httpRequest)(u, options, (res: IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > o.maxBytes) {
+          req.destroy(new BridgeError('MESSAGE_TOO_LARGE', `response larger than ${o.maxBytes} bytes`));
+          return;
+        }
+        chunks.push(c);
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    const timer = setTimeout(() => req.destroy(new BridgeError('TIMEOUT', `no answer from ${u.host} within ${o.timeoutMs} ms`)), o.timeoutMs);
+    req.on('timeout', () => req.destroy(new BridgeError('TIMEOUT', `no answer from ${u.host} within ${o.timeoutMs} ms`)));
+    req.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err instanceof BridgeError ? err : new BridgeError('DEVICE_UNREACHABLE', `POST ${u.host}: ${err.message}`, { cause: err }));
+    });
+    req.on('close', () => clearTimeout(timer));
+    req.end(body);
+  });
+}
+
+/** A certificate pin that does not match is an error (returned, as checkServerIdentity wants). */
+export function checkPin(cert: PeerCertificate, pin: string): Error | undefined {
+  const want = pin.replace(/:/g, '').toLowerCase();
+  const got = cert.raw ? createHash('sha256').update(cert.raw).digest('hex') : '';
+  return got === want ? undefined : new Error(`certificate pin mismatch (got sha256 ${got})`);
+}
+
+/** SHA-256 fingerprint (hex) of a PEM certificate, as pinSha256 expects. */
+export function fingerprintSha256(pem: string): string {
+  return createHash('sha256').update(new X509Certificate(pem).raw).digest('hex');
+}

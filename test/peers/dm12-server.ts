@@ -1,0 +1,155 @@
+/**
+ * Reference DM 1.2 server for tests and the demo: a real HTTP(S) server speaking the server side of
+ * SyncML DM 1.2 (XML or WBXML, as the client sends): client authentication (Basic, MD5 with nonces,
+ * HMAC), its own credentials toward the client, multi-message packages, outbound large objects,
+ * RespURI, and a script of management commands per session.
+ */
+import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttps } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { decodeMessage, encodeMessage, encodingOf } from '../../bridge/dm/syncml/index.js';
+import { formatHmacHeader, HMAC_HEADER, hmacMac, nonceBytes } from '../../bridge/dm/syncml/auth.js';
+import { ServerSession } from './dm12-server-session.js';
+import type { Dm12ServerOptions, ServerShared, SessionRecord, Step } from './dm12-types.js';
+
+export type { Dm12ServerOptions, SessionRecord, Step } from './dm12-types.js';
+
+const MAX_BODY = 4 * 1024 * 1024;
+
+export class Dm12Server {
+  readonly sessions: SessionRecord[] = [];
+  private readonly live = new Map<string, ServerSession>();
+  private readonly shared: ServerShared;
+  private server: Server | null = null;
+  private waiters: Array<() => void> = [];
+  url = '';
+
+  constructor(readonly opts: Dm12ServerOptions) {
+    this.shared = {
+      opts,
+      steps: [],
+      clientNonce: opts.initialClientNonce ?? null,
+      staleUsed: false,
+      onEnd: () => this.notify(),
+    };
+  }
+
+  /** Queue server packages: each step is the commands of one server package (or an abort). */
+  queue(...steps: Step[]): this {
+    this.shared.steps.push(...steps);
+    return this;
+  }
+
+  get pendingSteps(): number {
+    return this.shared.steps.length;
+  }
+
+  /** The nonce the client must use next (what this server issued last). */
+  get clientNonce(): string | null {
+    return this.shared.clientNonce;
+  }
+
+  async start(port = 0): Promise<string> {
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.onRequest(req, res);
+    this.server = this.opts.tls ? createHttps({ key: this.opts.tls.key, cert: this.opts.tls.cert }, handler) : createHttp(handler);
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
+    const { port: p } = this.server.address() as AddressInfo;
+    this.url = `${this.opts.tls ? 'https' : 'http'}://127.0.0.1:${p}`;
+    return `${this.url}/dm`;
+  }
+
+  async stop(): Promise<void> {
+    const s = this.server;
+    this.server = null;
+    if (!s) return;
+    s.closeAllConnections();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+
+  /** Resolve once `n` sessions have ended (any outcome). */
+  async waitForSessions(n: number, timeoutMs = 10_000): Promise<SessionRecord[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.sessions.filter((s) => s.outcome !== null).length < n) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timeout: ${this.sessions.filter((s) => s.outcome !== null).length}/${n} sessions ended`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    return this.sessions;
+  }
+
+  private notify(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      if (req.method !== 'POST' || !(req.url ?? '').startsWith('/dm')) return end(res, 404, 'not found');
+      const ct = req.headers['content-type'] ?? '';
+      let encoding;
+      try {
+        encoding = encodingOf(ct);
+      } catch {
+        return end(res, 415, 'unsupported content type');
+      }
+      const body = await readBody(req);
+      if (!body) return end(res, 413, 'too large');
+      let decoded;
+      try {
+        decoded = decodeMessage(body, ct);
+      } catch (err) {
+        return end(res, 400, (err as Error).message);
+      }
+      const m = decoded.message;
+      const key = `${m.header.source.locUri}\n${m.header.sessionId}`;
+      let s = this.live.get(key);
+      if (!s || s.ended) {
+        const rec: SessionRecord = {
+          sessionId: m.header.sessionId,
+          devId: m.header.source.locUri,
+          received: [], sent: [], alerts: [], devInfo: {}, statuses: [], results: [], headerStatuses: [],
+          authFailures: 0, outcome: null, contentTypes: [],
+        };
+        this.sessions.push(rec);
+        s = new ServerSession(rec, this.shared);
+        this.live.set(key, s);
+      }
+      s.rec.contentTypes.push(ct);
+      const hmacHeader = req.headers[HMAC_HEADER];
+      const reply = s.handle({ message: m, body, hmacHeader: Array.isArray(hmacHeader) ? hmacHeader[0] : hmacHeader, baseUrl: this.url });
+      const out = encodeMessage(reply.message, encoding);
+      const headers: Record<string, string> = { 'content-type': ct.split(';')[0]!.trim(), 'content-length': String(out.length) };
+      if (reply.hmac) {
+        const mac = hmacMac(reply.hmac.username, reply.hmac.secret, nonceBytes(reply.hmac.nonce), out);
+        headers[HMAC_HEADER] = formatHmacHeader({ username: reply.hmac.username, mac });
+      }
+      res.writeHead(200, headers);
+      res.end(out);
+    } catch (err) {
+      end(res, 500, (err as Error).stack ?? String(err));
+    }
+  }
+}
+
+function end(res: ServerResponse, code: number, text: string): void {
+  res.writeHead(code, { 'content-type': 'text/plain' });
+  res.end(text);
+}
+
+async function readBody(req: IncomingMessage): Promise<Uint8Array | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_BODY) return null;
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,62 @@
+import type { AlertCommand, Command, Message, ResultsCommand, StatusCommand } from '../../bridge/dm/message.js';
+
+export interface Dm12ServerOptions {
+  serverId: string;
+  /** Credentials the client must present, and how. */
+  clientName: string;
+  clientSecret: string;
+  authType: 'BASIC' | 'DIGEST' | 'HMAC' | 'NONE';
+  /** The server authenticates itself to the client with this secret (name = serverId). */
+  serverSecret?: string;
+  /** Use a different secret than the client expects (to test that the client rejects the server). */
+  serverCredSecret?: string;
+  /** Nonce (b64) the client is expected to use first (as if issued in an earlier session). */
+  initialClientNonce?: string;
+  /** MaxMsgSize / MaxObjSize advertised in the server's SyncHdr Meta. */
+  maxMsgSize?: number;
+  maxObjSize?: number;
+  /** Split outbound item data longer than this into MoreData chunks. */
+  chunkSize?: number;
+  /** Send RespURI in every reply. */
+  respUri?: boolean;
+  /** Answer the first correct MD5 credentials as stale (401 + new nonce), once. */
+  staleNonceOnce?: boolean;
+  /** Status code for a client Generic Alert (default 200). */
+  genericAlertStatus?: (alert: AlertCommand) => number;
+  tls?: { key: string; cert: string };
+}
+
+export interface StatusSeen {
+  cmd: string;
+  cmdRef: string;
+  code: number;
+  /** The Status refers (MsgRef, CmdRef, Cmd) to a command this server really sent. */
+  matched: boolean;
+  status: StatusCommand;
+}
+
+export interface SessionRecord {
+  sessionId: string;
+  devId: string;
+  received: Message[];
+  sent: Message[];
+  alerts: AlertCommand[];
+  devInfo: Record<string, string>;
+  statuses: StatusSeen[];
+  results: ResultsCommand[];
+  headerStatuses: string[];
+  authFailures: number;
+  outcome: string | null;
+  contentTypes: string[];
+}
+
+export type Step = Command[] | 'abort';
+
+/** State the sessions of one server share. */
+export interface ServerShared {
+  opts: Dm12ServerOptions;
+  steps: Step[];
+  clientNonce: string | null;
+  staleUsed: boolean;
+  onEnd(rec: SessionRecord): void;
+}
