@@ -216,7 +216,7 @@ export class EngineSession {
     const forbidden = cmd.commands.some((c) => c.cmd === 'Atomic' || c.cmd === 'Get' || c.cmd === 'Sequence');
     if (forbidden) {
       reply(out, cmd, Status.COMMAND_FAILED);
-      for (const sub of cmd.commands) reply(out, sub, Status.NOT_EXECUTED);
+      notExecuted(out, cmd.commands);
       return;
     }
     const { result: codes, committed } = this.o.tree.atomic(
@@ -289,6 +289,14 @@ function status(cmd: Command, code: number): StatusReply {
     if (sources.length > 0 && cmd.cmd !== 'Alert') s.sourceRefs = sources;
   }
   return s;
+}
+
+/** 215 for commands (and everything nested in them) that were not run. */
+function notExecuted(out: Execution, cmds: readonly Command[]): void {
+  for (const sub of cmds) {
+    reply(out, sub, Status.NOT_EXECUTED);
+    if (sub.cmd === 'Atomic' || sub.cmd === 'Sequence') notExecuted(out, sub.commands);
+  }
 }
 
 /** Add a Status unless the command asked for none (NoResp). */

@@ -31,7 +31,7 @@ export interface PeerSpec {
   account: string;
   server: Omit<Dm12ServerOptions, 'clientName' | 'clientSecret'> & Partial<Pick<Dm12ServerOptions, 'clientName' | 'clientSecret'>>;
   /** Bridge-side account settings (auth.type, encoding, serverSecret ...). */
-  bridge?: Partial<AuthoritySettings> & { auth?: Partial<AuthoritySettings['auth']> };
+  bridge?: Partial<Omit<AuthoritySettings, 'auth'>> & { auth?: Partial<AuthoritySettings['auth']> };
   /** Bridge-side stored client nonce to start from. */
   clientNonce?: string;
 }

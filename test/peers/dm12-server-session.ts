@@ -25,8 +25,6 @@ export class ServerSession {
   private authFailures = 0;
   private nextMsgId = 1;
   private nextCmdId = 1;
-  /** Nonce the client gave us (Chal NextNonce) for our own credentials. */
-  private serverNonce: string | null = null;
   private serverAccepted = false;
   private readonly sent = new Map<string, Command>();
   /** Commands of the current step not sent yet (chunks of a large object included). */
@@ -153,7 +151,7 @@ export class ServerSession {
   private onStatus(s: StatusCommand): void {
     if (s.cmdRef === '0') {
       if (s.data === '212' || s.data === '200') this.serverAccepted = true;
-      if (s.chal?.meta.nextNonce) this.serverNonce = s.chal.meta.nextNonce;
+      if (s.chal?.meta.nextNonce) this.shared.serverNonce = s.chal.meta.nextNonce;
       this.rec.headerStatuses.push(s.data);
       return;
     }
@@ -177,12 +175,12 @@ export class ServerSession {
     }
     const srvSecret = o.serverSecret;
     if (srvSecret && !this.serverAccepted && (o.authType === 'BASIC' || o.authType === 'DIGEST')) {
-      const cred = buildCred(o.authType, o.serverId, o.serverCredSecret ?? srvSecret, this.serverNonce);
+      const cred = buildCred(o.authType, o.serverId, o.serverCredSecret ?? srvSecret, this.shared.serverNonce);
       if (cred) header.cred = cred;
     }
     const message: Message = { header, commands, final };
     this.rec.sent.push(message);
-    if (srvSecret && o.authType === 'HMAC') return { message, hmac: { username: o.serverId, secret: srvSecret, nonce: this.serverNonce } };
+    if (srvSecret && o.authType === 'HMAC') return { message, hmac: { username: o.serverId, secret: srvSecret, nonce: this.shared.serverNonce } };
     return { message };
   }
 

@@ -29,6 +29,7 @@ export class Dm12Server {
       opts,
       steps: [],
       clientNonce: opts.initialClientNonce ?? null,
+      serverNonce: null,
       staleUsed: false,
       onEnd: () => this.notify(),
     };

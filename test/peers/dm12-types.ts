@@ -57,6 +57,8 @@ export interface ServerShared {
   opts: Dm12ServerOptions;
   steps: Step[];
   clientNonce: string | null;
+  /** Nonce the client issued to this server (Chal NextNonce) for the server's own credentials; kept across sessions. */
+  serverNonce: string | null;
   staleUsed: boolean;
   onEnd(rec: SessionRecord): void;
 }

@@ -1,0 +1,82 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { Logger } from '../core/logger.js';
+import { bearerAuth } from './auth.js';
+import { errorMiddleware } from './errors.js';
+import { requestLimits } from './limits.js';
+import { healthRoutes } from './routes/health.js';
+import { treeRoutes } from './routes/tree.js';
+import type { TreeReader } from './types.js';
+
+export interface ApiServerOptions {
+  host: string;
+  /** 0 picks a free port (tests); read it back with address(). */
+  port: number;
+  token: string | null;
+  tree: TreeReader;
+  log: Logger;
+}
+
+export interface ApiServer {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** The bound address (after start), else the configured one. */
+  address(): { host: string; port: number };
+}
+
+/** The local HTTP API (koa): health and read views. Nothing listens until start(). */
+export function createApiServer(opts: ApiServerOptions): ApiServer {
+  const log = opts.log.child({ mod: 'api' });
+  const app = new Koa();
+  app.silent = true;
+  const router = new Router();
+  healthRoutes(router);
+  treeRoutes(router, opts.tree);
+  app.use(errorMiddleware(log));
+  app.use(async (ctx, next) => {
+    const t0 = performance.now();
+    await next();
+    log.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - t0) }, 'api');
+  });
+  app.use(requestLimits());
+  app.use(bearerAuth(opts.token));
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+
+  let server: Server | undefined;
+  let bound: { host: string; port: number } | undefined;
+  return {
+    async start() {
+      if (server) return;
+      const s = createServer({ maxHeaderSize: 32 * 1024 }, app.callback());
+      await new Promise<void>((resolve, reject) => {
+        const onError = (err: NodeJS.ErrnoException): void => {
+          reject(new Error(`api: cannot listen on ${opts.host}:${opts.port} (${err.code ?? err.message})`, { cause: err }));
+        };
+        s.once('error', onError);
+        s.listen(opts.port, opts.host, () => {
+          s.off('error', onError);
+          resolve();
+        });
+      });
+      server = s;
+      const a = s.address() as AddressInfo;
+      bound = { host: a.address, port: a.port };
+    },
+    async stop() {
+      const s = server;
+      if (!s) return;
+      server = undefined;
+      await new Promise<void>((resolve) => {
+        s.close(() => resolve());
+        s.closeIdleConnections();
+        setTimeout(() => s.closeAllConnections(), 2000).unref();
+      });
+    },
+    address() {
+      return bound ?? { host: opts.host, port: opts.port };
+    },
+  };
+}
