@@ -30,6 +30,15 @@ async function treeGet(uri: string, opts: { as?: string; config?: string }, out:
   out(`${JSON.stringify(node, null, 2)}\n`);
 }
 
+async function session(account: string, opts: { wait?: boolean; config?: string }, out: (t: string) => void): Promise<void> {
+  const cfg = loadConfig(opts.config === undefined ? {} : { file: opts.config });
+  const client = createApiClient({ host: cfg.api.host, port: cfg.api.port, token: cfg.api.token });
+  const report = await client.triggerSession(account, opts.wait === true);
+  out(`${JSON.stringify(report, null, 2)}\n`);
+  const outcome = (report as { outcome?: string }).outcome;
+  if (opts.wait === true && outcome !== 'ok') throw new CliError(`session with ${account} ended: ${outcome ?? 'unknown'}`, EXIT.FAILED);
+}
+
 /** The `dm-bridge` command line. */
 export function buildCli(h: CliHandlers): Command {
   const out = h.out ?? ((t: string) => void process.stdout.write(t));
@@ -49,6 +58,12 @@ export function buildCli(h: CliHandlers): Command {
     .option('--as <serverId>', 'read as this ServerID (its ACLs apply); default: local operator')
     .option('-c, --config <file>', 'config file naming the API address and token')
     .action(async (uri: string, opts: { as?: string; config?: string }) => treeGet(uri, opts, out));
+  program
+    .command('session <account>')
+    .description('open a DM session with an authority now (through the local API)')
+    .option('-w, --wait', 'wait for the session to end and print its report')
+    .option('-c, --config <file>', 'config file naming the API address and token')
+    .action(async (account: string, opts: { wait?: boolean; config?: string }) => session(account, opts, out));
   return program;
 }
 

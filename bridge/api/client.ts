@@ -30,12 +30,12 @@ export function createApiClient(opts: ApiClientOptions) {
   const base = connectUrl(opts.host, opts.port);
   const timeoutMs = opts.timeoutMs ?? 10_000;
 
-  async function getJson(path: string): Promise<unknown> {
+  async function getJson(path: string, method: 'GET' | 'POST' = 'GET', waitMs = timeoutMs): Promise<unknown> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (opts.token !== null) headers.authorization = `Bearer ${opts.token}`;
     let res: Response;
     try {
-      res = await fetch(base + path, { headers, signal: AbortSignal.timeout(timeoutMs) });
+      res = await fetch(base + path, { method, headers, signal: AbortSignal.timeout(waitMs) });
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause;
       const why = cause?.code ?? (err as Error).name;
@@ -65,6 +65,14 @@ export function createApiClient(opts: ApiClientOptions) {
       const q = new URLSearchParams({ uri });
       if (as !== null) q.set('as', as);
       return (await getJson(`/api/v1/tree?${q.toString()}`)) as TreeNodeJson;
+    },
+    async authorities(): Promise<unknown> {
+      return getJson('/api/v1/authorities');
+    },
+    /** Trigger a session; with `wait`, resolve with its report (sessions may take minutes). */
+    async triggerSession(account: string, wait: boolean): Promise<unknown> {
+      const path = `/api/v1/authorities/${encodeURIComponent(account)}/session${wait ? '?wait=true' : ''}`;
+      return getJson(path, 'POST', wait ? 10 * 60_000 : timeoutMs);
     },
   };
 }

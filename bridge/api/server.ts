@@ -8,7 +8,8 @@ import { errorMiddleware } from './errors.js';
 import { requestLimits } from './limits.js';
 import { healthRoutes } from './routes/health.js';
 import { treeRoutes } from './routes/tree.js';
-import type { TreeReader } from './types.js';
+import { authorityRoutes } from './routes/authorities.js';
+import type { AuthorityService, TreeReader } from './types.js';
 
 export interface ApiServerOptions {
   host: string;
@@ -16,6 +17,8 @@ export interface ApiServerOptions {
   port: number;
   token: string | null;
   tree: TreeReader;
+  /** Authority sessions (list, trigger); routes are absent when not given. */
+  authorities?: AuthorityService;
   log: Logger;
 }
 
@@ -34,6 +37,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const router = new Router();
   healthRoutes(router);
   treeRoutes(router, opts.tree);
+  if (opts.authorities) authorityRoutes(router, opts.authorities);
   app.use(errorMiddleware(log));
   app.use(async (ctx, next) => {
     const t0 = performance.now();

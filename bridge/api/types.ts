@@ -9,3 +9,10 @@ export interface TreeReader {
 export type TreeNodeJson =
   | { uri: string; format: string; type: string; children: string[] }
   | { uri: string; format: string; type: string; value: string };
+
+/** What the API needs from the authority sessions. */
+export interface AuthorityService {
+  list(): unknown[];
+  /** Throws at once for an unknown account or protocol; the promise settles when the session ends. */
+  trigger(account: string): Promise<unknown>;
+}
