@@ -11,6 +11,7 @@ import type { OutboxRepo } from '../store/outbox-repo.js';
 import { devInfoValues, type DeviceIdentity } from '../tree/providers/device-info.js';
 import type { AccountData } from '../tree/providers/dmacc-provider.js';
 import { post, type HttpResponse } from './http-transport.js';
+import { loadTls } from './tls-material.js';
 
 export interface ConnectionDeps {
   engine: Engine;
@@ -60,6 +61,7 @@ export async function runDm12Session(deps: ConnectionDeps, account: string, trig
   const sessionId = trigger.kind === 'server' ? trigger.sessionId : randomInt(1, 0x10000).toString(16).toUpperCase();
   const log = deps.log.child({ authority: account, session: sessionId });
   const config = sessionConfig(deps, acc, encoding);
+  const tls = loadTls(acc.tls);
   const engine = deps.engine.open(acc.serverId);
   const pending = deps.outbox.list(account);
   const report: SessionReport = {
@@ -108,7 +110,7 @@ export async function runDm12Session(deps: ConnectionDeps, account: string, trig
       }
       let res: HttpResponse;
       try {
-        res = await post(r.send.url, body, { headers, timeoutMs: deps.timeoutMs ?? 30_000, maxBytes: 4 * 1024 * 1024, tls: acc.tls });
+        res = await post(r.send.url, body, { headers, timeoutMs: deps.timeoutMs ?? 30_000, maxBytes: 4 * 1024 * 1024, tls });
         report.messagesSent++;
       } catch (err) {
         input = finished ? null : { kind: 'transportError', reason: (err as Error).message };

@@ -1,10 +1,12 @@
 /**
  * Server side of one DM 1.2 session for the reference server: authentication of the client (and of
  * itself toward the client), statuses for the client's commands, scripted management commands,
- * multi-message packages (Alert 1222) and outbound large objects (MoreData chunks).
+ * multi-message packages (Alert 1222), outbound large objects (MoreData chunks) and the client's
+ * chunked Results/Alerts, reassembled before they are recorded.
  */
 import { AlertCode, type Command, type Header, type Item, type Message, type StatusCommand } from '../../bridge/dm/message.js';
 import { AuthTypeUri, buildCred, generateNonce, nonceBytes, verifyCred, verifyHmac } from '../../bridge/dm/syncml/auth.js';
+import { Reassembler } from './dm12-reassembly.js';
 import type { SessionRecord, ServerShared } from './dm12-types.js';
 
 export interface Incoming {
@@ -29,6 +31,8 @@ export class ServerSession {
   private readonly sent = new Map<string, Command>();
   /** Commands of the current step not sent yet (chunks of a large object included). */
   private outbox: Command[] = [];
+  /** The client's chunked items (Results, Alerts) being joined. */
+  private readonly chunks = new Reassembler();
   ended = false;
 
   constructor(
@@ -55,14 +59,27 @@ export class ServerSession {
         case 'Status':
           this.onStatus(c);
           break;
-        case 'Results':
-          this.rec.results.push(c);
+        case 'Results': {
+          // no Status for Results (§2.4), chunk or not
+          this.rec.rawResults.push(c);
+          const whole = this.chunks.feed(c, `Results ${c.msgRef ?? ''}/${c.cmdRef}`);
+          if (whole) this.rec.results.push(whole);
           break;
+        }
         case 'Alert': {
-          this.rec.alerts.push(c);
+          let a = c;
+          if (c.items.length > 0 && (this.chunks.pending || c.items.some((i) => i.moreData))) {
+            const whole = this.chunks.feed(c, `Alert ${c.data}`);
+            if (!whole) {
+              statuses.push(this.status(m, c.cmdId, 'Alert', '213'));
+              break;
+            }
+            a = whole;
+          }
+          this.rec.alerts.push(a);
           if (c.data === AlertCode.NEXT_MESSAGE) nextRequested = true;
           if (c.data === AlertCode.SESSION_ABORT) aborted = true;
-          const code = c.data === AlertCode.GENERIC_ALERT ? this.shared.opts.genericAlertStatus?.(c) ?? 200 : 200;
+          const code = c.data === AlertCode.GENERIC_ALERT ? this.shared.opts.genericAlertStatus?.(a) ?? 200 : 200;
           statuses.push(this.status(m, c.cmdId, 'Alert', String(code)));
           break;
         }
@@ -74,6 +91,8 @@ export class ServerSession {
           statuses.push(this.status(m, c.cmdId, c.cmd, '406'));
       }
     }
+    if (m.final) this.chunks.finish();
+    this.rec.chunkErrors = this.chunks.errors;
     if (aborted) {
       this.end('aborted-by-client');
       return this.reply(m, inc, statuses, true);

@@ -52,7 +52,10 @@ export class Dm12Server {
 
   async start(port = 0): Promise<string> {
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.onRequest(req, res);
-    this.server = this.opts.tls ? createHttps({ key: this.opts.tls.key, cert: this.opts.tls.cert }, handler) : createHttp(handler);
+    const t = this.opts.tls;
+    this.server = t
+      ? createHttps({ key: t.key, cert: t.cert, ...(t.clientCa ? { ca: t.clientCa, requestCert: true, rejectUnauthorized: true } : {}) }, handler)
+      : createHttp(handler);
     await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     const { port: p } = this.server.address() as AddressInfo;
     this.url = `${this.opts.tls ? 'https' : 'http'}://127.0.0.1:${p}`;
@@ -115,7 +118,7 @@ export class Dm12Server {
         const rec: SessionRecord = {
           sessionId: m.header.sessionId,
           devId: m.header.source.locUri,
-          received: [], sent: [], alerts: [], devInfo: {}, statuses: [], results: [], headerStatuses: [],
+          received: [], sent: [], alerts: [], devInfo: {}, statuses: [], results: [], rawResults: [], chunkErrors: [], bodySizes: [], headerStatuses: [],
           authFailures: 0, outcome: null, contentTypes: [],
         };
         this.sessions.push(rec);
@@ -123,6 +126,7 @@ export class Dm12Server {
         this.live.set(key, s);
       }
       s.rec.contentTypes.push(ct);
+      s.rec.bodySizes.push(body.length);
       const hmacHeader = req.headers[HMAC_HEADER];
       const reply = s.handle({ message: m, body, hmacHeader: Array.isArray(hmacHeader) ? hmacHeader[0] : hmacHeader, baseUrl: this.url });
       const out = encodeMessage(reply.message, encoding);

@@ -23,7 +23,8 @@ export interface Dm12ServerOptions {
   staleNonceOnce?: boolean;
   /** Status code for a client Generic Alert (default 200). */
   genericAlertStatus?: (alert: AlertCommand) => number;
-  tls?: { key: string; cert: string };
+  /** Serve HTTPS; with `clientCa`, require a client certificate signed by it (TRANSPORT auth). */
+  tls?: { key: string; cert: string; clientCa?: string };
 }
 
 export interface StatusSeen {
@@ -43,7 +44,14 @@ export interface SessionRecord {
   alerts: AlertCommand[];
   devInfo: Record<string, string>;
   statuses: StatusSeen[];
+  /** Client Results, chunked ones reassembled into one command (MoreData removed). */
   results: ResultsCommand[];
+  /** Client Results exactly as received (one per chunk). */
+  rawResults: ResultsCommand[];
+  /** Reassembly problems: interleaved chunks, Size mismatch, missing last chunk. */
+  chunkErrors: string[];
+  /** Byte length of every client message body received. */
+  bodySizes: number[];
   headerStatuses: string[];
   authFailures: number;
   outcome: string | null;

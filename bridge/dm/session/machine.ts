@@ -16,6 +16,7 @@ import { BridgeError } from '../../core/errors.js';
 import { AlertCode, type AlertCommand, type Command, type Message, type StatusCommand } from '../message.js';
 import { alert, commandStatus, commandsNeedingStatus, headerStatus, isAlert, package1 } from './build.js';
 import { onHeaderStatus } from './client-auth.js';
+import { enforceMaxObjSize } from './chunk.js';
 import { cutMessage } from './outbox.js';
 import { checkServer } from './server-auth.js';
 import type {
@@ -177,7 +178,7 @@ function executed(config: SessionConfig, s: SessionState, msgRef: string, replie
   const out: Command[] = [];
   const answered = new Set<string>();
   const expected = new Set(p.expect.map((e) => e.cmdId));
-  for (const r of replies) {
+  for (const r of enforceMaxObjSize(replies, s.serverMaxObjSize)) {
     const withRef = { ...r, cmdId: '', msgRef: r.msgRef ?? p.msgRef } as Command;
     if (r.cmd === 'Status') {
       const ref = r.cmdRef;
@@ -198,7 +199,8 @@ function executed(config: SessionConfig, s: SessionState, msgRef: string, replie
 
 /**
  * Our answer to a server message: `head` (Status for its SyncHdr and Alert 1222: always in this
- * message), then `replies` and what is left of our package, cut to the server's MaxMsgSize.
+ * message), then the rest of a large object being chunked (chunks go in contiguous messages,
+ * §2.4), then `replies` and what is left of our package, cut to the server's MaxMsgSize.
  */
 function reply(
   config: SessionConfig,
@@ -209,13 +211,14 @@ function reply(
   nextRequested: boolean,
   effects: Effect[],
 ): StepResult {
-  const outbox: OutboxEntry[] = [...[...head, ...replies].map((cmd) => ({ cmd })), ...s.outbox];
+  const cont = s.outbox[0]?.continued === true ? s.outbox.slice(0, 1) : [];
+  const outbox: OutboxEntry[] = [...head.map((cmd) => ({ cmd })), ...cont, ...replies.map((cmd) => ({ cmd })), ...s.outbox.slice(cont.length)];
   const serverMidPackage = !serverFinal && !nextRequested;
   const onlyHeaderOk = outbox.every((e) => e.cmd.cmd === 'Status' && e.cmd.cmdRef === '0' && isOk(e.cmd.data));
   if (!serverMidPackage && onlyHeaderOk) {
     return done({ ...s, outbox: [] }, 'ok', 'server package had no operations', effects);
   }
-  const cut = cutMessage(config, s, outbox, { askNext: serverMidPackage, mustTake: head.length + 1 });
+  const cut = cutMessage(config, s, outbox, { askNext: serverMidPackage, mustTake: head.length });
   return { state: cut.state, send: cut.send, effects: [...effects, ...cut.effects] };
 }
 

@@ -38,7 +38,10 @@ export interface SessionConfig {
   maxMsgSize: number;
   maxObjSize?: number;
   devInfo: DevInfo;
-  /** Estimated encoded size of one command (codec's estimateCommandSize or any function). */
+  /**
+   * Estimated encoded size of one command (codec's commandSize or any function). Must be at least
+   * the total length of the items' data (true for XML/WBXML bytes): chunk sizing relies on it.
+   */
   measure: (cmd: Command) => number;
   /** Bytes of the SyncML/SyncHdr/SyncBody wrapper and Final, added once per message. */
   envelope: number;
@@ -84,6 +87,12 @@ export type Effect =
   | { kind: 'persistNonce'; direction: 'client' | 'server'; nonce: string }
   /** The server answered an alert given at start with `ref`. */
   | { kind: 'alertStatus'; ref: string; code: number }
+  /**
+   * The message in `send` measures more than the server's MaxMsgSize (`limit`, envelope included):
+   * a command that cannot be split (a Status, a data-less Alert) did not fit even an otherwise
+   * empty message. It is sent anyway so that the session makes progress; log it.
+   */
+  | { kind: 'oversize'; msgId: string; size: number; limit: number }
   /** The session is over. When `send` is also present, send it, then stop (no reply is awaited). */
   | { kind: 'done'; outcome: Outcome; reason: string };
 
@@ -109,6 +118,11 @@ export type Phase = 'idle' | 'waiting' | 'executing' | 'done';
 export interface OutboxEntry {
   cmd: Command;
   ref?: string;
+  /**
+   * The first item is the rest of a chunked item (large object, §2.4): its earlier chunks went in
+   * the previous messages with MoreData, its Meta/Size with the first one. It is sent next.
+   */
+  continued?: boolean;
 }
 
 /** A server message whose commands are being executed by the engine. */
