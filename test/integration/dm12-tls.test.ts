@@ -12,7 +12,7 @@ after(() => rmSync(pki.dir, { recursive: true, force: true }));
 let h: Harness;
 afterEach(async () => h?.close());
 
-const tlsNone = { ca: null, pinSha256: null, cert: null, key: null };
+const tlsNone: { ca: string | null; pinSha256: string | null; cert: string | null; key: string | null } = { ca: null, pinSha256: null, cert: null, key: null };
 
 async function tlsSession(bridgeTls: typeof tlsNone, clientCa?: string) {
   h = await harness([
