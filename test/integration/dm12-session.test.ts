@@ -111,6 +111,21 @@ describe('DM 1.2 session flow', () => {
     assert.ok(rec.statuses.every((s) => s.code === 200 && s.matched));
   });
 
+  test('WBXML: a whole session in application/vnd.syncml.dm+wbxml (with MD5 auth and a chunked object)', async () => {
+    h = await harness([{ account: 'isp', server: { serverId: 'dm.isp.example', authType: 'DIGEST', chunkSize: 300 }, bridge: { encoding: 'wbxml' } }]);
+    h.tree.replace('.?prop=ACL', { data: 'Add=*&Get=*&Replace=*' }, null);
+    const srv = h.peers.get('isp')!.server;
+    const big = 'w'.repeat(1000);
+    srv.queue([get('./DevInfo/DevId', './DevInfo'), add('./Wb', big)], [get('./Wb')]);
+    const r = await h.session('isp');
+    assert.equal(r.outcome, 'ok', r.reason);
+    const rec = srv.sessions[0]!;
+    assert.ok(rec.contentTypes.every((c) => c === 'application/vnd.syncml.dm+wbxml'));
+    assert.equal(rec.results[0]!.items[0]!.data, 'urn:dev:mac:0242ac110002');
+    assert.equal(rec.results.at(-1)!.items[0]!.data, big);
+    assert.deepEqual(rec.statuses.filter((s) => s.cmd !== 'Alert').map((s) => s.code), [200, 213, 213, 213, 200, 200]);
+  });
+
   test('RespURI: later messages are posted to the RespURI the server gave', async () => {
     h = await open({ respUri: true });
     const srv = h.peers.get('isp')!.server;
