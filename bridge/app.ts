@@ -2,7 +2,7 @@ import { createApiServer, type ApiServer } from './api/server.js';
 import { Authorities } from './authority/authorities.js';
 import { execResultAlert } from './authority/generic-alert.js';
 import { systemClock, type Clock } from './core/clock.js';
-import { createLogger, type Logger } from './core/logger.js';
+import { createLogger, setLogLevel, type Logger } from './core/logger.js';
 import { configWarnings, type BridgeConfig } from './config.js';
 import { Engine } from './dm/engine.js';
 import { openStore, type Store } from './store/db.js';
@@ -38,6 +38,11 @@ export function createApp(config: BridgeConfig, opts: { log?: Logger; clock?: Cl
   try {
     const bundle = createTree({ store, config, log: log.child({ mod: 'tree' }), clock });
     tree = bundle.tree;
+    // ./Bridge/Log/Level: a level an MA set through DM survives restarts (the env variable still wins)
+    if (opts.log === undefined && process.env.DM_BRIDGE_LOG_LEVEL === undefined) setLogLevel(log, bundle.settings.get('log.level'));
+    bundle.events.on('settings.changed', ({ key, value }) => {
+      if (key === 'log.level' && opts.log === undefined) setLogLevel(log, value);
+    });
     const outbox = new OutboxRepo(store.db);
     const engine = new Engine({
       tree,

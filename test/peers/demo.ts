@@ -1,0 +1,79 @@
+/**
+ * `npm run demo`: a reference DM 1.2 server plus the real bridge process pointed at it, and a short
+ * script of what an ISP operator does, printed as it happens. Everything stays on loopback; the
+ * demo's bridge runs with discovery off (on shared machines still prefer a network namespace).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { addNode, add, get, replace, setAcl } from './dm12-script.js';
+import { Dm12Server } from './dm12-server.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const say = (s: string) => console.log(`\n\u001b[1m> ${s}\u001b[0m`);
+const show = (v: unknown) => console.log(JSON.stringify(v, null, 2));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'dmb-demo-'));
+const isp = new Dm12Server({ serverId: 'dm.isp.demo', clientName: 'gw-0001', clientSecret: 'demo-client-secret', authType: 'DIGEST', serverSecret: 'demo-server-secret' });
+const uri = await isp.start();
+const port = await freePort();
+const cfg = join(dir, 'config.json');
+writeFileSync(cfg, JSON.stringify({
+  device: { devId: 'urn:dev:mac:0242ac110002', man: 'Acme', mod: 'HG-1', lang: 'en-US' },
+  store: { path: join(dir, 'bridge.db') },
+  api: { host: '127.0.0.1', port, token: null },
+  log: { level: 'warn' },
+  discovery: { mdns: false, ssdp: false },
+  authorities: [{ account: 'isp', serverId: 'dm.isp.demo', protocol: 'dm1.2', serverUri: uri, bootstrap: true,
+    auth: { type: 'DIGEST', clientName: 'gw-0001', clientSecret: 'demo-client-secret', serverSecret: 'demo-server-secret' } }],
+}));
+say(`reference DM 1.2 server (ISP "dm.isp.demo") listening at ${uri}`);
+isp.queue([get('./DevInfo/DevId', './DevInfo/Man', './DevInfo/Mod', './DevDetail/SwV'), get('./DMAcc/isp/AppAddr/1/Addr')]);
+
+say(`starting the bridge: dm-bridge start --config ${cfg}`);
+const bridge = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bridge/main.ts'), 'start', '--config', cfg], { stdio: ['ignore', 'inherit', 'inherit'] });
+const api = async (path: string, method = 'GET') => (await fetch(`http://127.0.0.1:${port}${path}`, { method })).json();
+const stop = async (code: number) => {
+  bridge.kill('SIGTERM');
+  await isp.stop();
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(code);
+};
+
+try {
+  await isp.waitForSessions(1, 20_000);
+  const s1 = isp.sessions[0]!;
+  say('boot session: the bridge called the ISP (Alert 1201, DevInfo in Package #1, MD5 auth); the ISP read:');
+  show(Object.fromEntries(s1.results.flatMap((r) => r.items).map((i) => [i.source?.locUri, i.data])));
+  say('operator: GET /api/v1/authorities');
+  show(await api('/api/v1/authorities'));
+
+  say('ISP: set up its own subtree and change a bridge setting (./Bridge/Log/Level := debug) in the next session');
+  isp.queue([addNode('./ISP'), add('./ISP/WifiChannel', '6', { format: 'int' }), setAcl('./ISP', 'Get=dm.isp.demo&Replace=dm.isp.demo&Add=dm.isp.demo&Delete=dm.isp.demo'), replace('./Bridge/Log/Level', 'debug')]);
+  say('operator: dm-bridge session isp --wait  (POST /api/v1/authorities/isp/session?wait=true)');
+  show(await api('/api/v1/authorities/isp/session?wait=true', 'POST'));
+  console.log('statuses the ISP got back:', isp.sessions[1]!.statuses.map((s) => `${s.cmd} ${s.code}`).join(', '));
+
+  say('operator: dm-bridge tree get ./ISP/WifiChannel   (the local operator sees everything)');
+  show(await api('/api/v1/tree?uri=./ISP/WifiChannel'));
+  say('operator: dm-bridge tree get ./ISP/WifiChannel --as dm.sec.other   (another authority: ACL says no)');
+  show(await api('/api/v1/tree?uri=./ISP/WifiChannel&as=dm.sec.other'));
+  say('operator: dm-bridge tree get ./Bridge/Log/Level');
+  show(await api('/api/v1/tree?uri=./Bridge/Log/Level'));
+  say('done: stopping the bridge (SIGTERM) and the server');
+  await stop(0);
+} catch (err) {
+  console.error('demo failed:', err);
+  await stop(1);
+}
