@@ -45,7 +45,8 @@ export interface SessionReport {
   durationMs: number;
 }
 
-const MAX_MESSAGES = 2000;
+/** A guard against a server that never ends a session (at MaxMsgSize 2048 it still allows ~17 MB of Results). */
+const MAX_MESSAGES = 10_000;
 
 /**
  * One DM 1.2 session toward one authority: codec + session state machine + engine over HTTP(S).
@@ -95,6 +96,8 @@ export async function runDm12Session(deps: ConnectionDeps, account: string, trig
           finished = true;
           report.outcome = e.outcome;
           report.reason = e.reason;
+        } else if (e.kind === 'oversize') {
+          log.warn({ msgId: e.msgId, size: e.size, limit: e.limit }, 'a command that cannot be split exceeds the server MaxMsgSize: sent oversize');
         } else if (e.kind === 'execute') {
           const x = await engine.execute(e.commands);
           report.commandsExecuted += e.commands.length;

@@ -53,7 +53,8 @@ function buildReply(m: Message, replies: readonly (Omit<Command, 'cmdId'> & { cm
     { cmd: 'Status', cmdId: '1', msgRef: h.msgId, cmdRef: '0', refCmd: 'SyncHdr', targetRefs: [h.target.locUri], sourceRefs: [h.source.locUri], data: '200' },
   ];
   let id = 2;
-  for (const r of replies) commands.push({ ...r, cmdId: String(id++), msgRef: h.msgId } as Command);
+  // CmdID/MsgRef first, then the draft's fields (note: `{ ...r, cmdId, msgRef }` objects encode ~2.5x slower in V8)
+  for (const r of replies) commands.push({ cmdId: String(id++), msgRef: h.msgId, ...r } as Command);
   return {
     header: { verDTD: '1.2', verProto: 'DM/1.2', sessionId: h.sessionId, msgId: '2', target: h.source, source: h.target, meta: { maxMsgSize: 1_000_000 } },
     commands,
@@ -123,6 +124,9 @@ export default async function run(): Promise<void> {
       const replyMsg = buildReply(decodeMessage(bytes, CONTENT_TYPE_XML).message, first.replies);
       const replyTree: unknown = parser.parse(encodeXml(replyMsg));
       const viaSession = await sessionCycle(config, waiting, es, bytes);
+      const sessionReply = decodeMessage(viaSession, CONTENT_TYPE_XML).message;
+      if (sessionReply.commands.length !== 1 + 2 * n) throw new Error(`session reply has ${sessionReply.commands.length} commands, want ${1 + 2 * n}`);
+      const engineReplyBytes = encodeMessage(replyMsg, 'xml').length;
 
       let sink = 0;
       const ours = async (): Promise<void> => {
@@ -151,7 +155,7 @@ export default async function run(): Promise<void> {
         `  | fast-xml-parser ${fmt(bm, 1).padStart(9)} µs/pkg  | ratio ours/baseline ${fmt(us / bm, 2)}${us / bm < 1 ? '' : ' (target < 1.0 MISSED)'}` +
         `  | vs libdmclient ${fmt((n * 1e6) / us / LIBDMCLIENT_CMDS_PER_S, 2)}x`;
       console.log(line('engine', om));
-      console.log(line('session', sm) + `  [pkg ${fmt(bytes.length)} B, reply ${fmt(viaSession.length)} B]${sink < 0 ? '!' : ''}`);
+      console.log(line('session', sm) + `  [pkg ${fmt(bytes.length)} B, reply ${fmt(engineReplyBytes)} / ${fmt(viaSession.length)} B]${sink < 0 ? '!' : ''}`);
     }
     es.close();
   } finally {

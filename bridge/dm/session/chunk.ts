@@ -137,7 +137,8 @@ function chunkMeta(meta: Meta | undefined, size: number | undefined): Meta | und
 /**
  * The server's MaxObjSize (§2.4 "must be respected by the peer"): a Get whose Results hold an
  * item larger than `max` bytes gets Status 413 (Request entity too large) and no Results at all
- * (a partial Results would hide the failure). `max` null = the server stated none: no limit.
+ * (a partial Results would hide the failure); a Get that already failed keeps its code.
+ * `max` null = the server stated none: no limit.
  */
 export function enforceMaxObjSize(replies: ReplyDraft[], max: number | null): ReplyDraft[] {
   if (max === null) return replies;
@@ -148,5 +149,5 @@ export function enforceMaxObjSize(replies: ReplyDraft[], max: number | null): Re
   if (tooBig.size === 0) return replies;
   return replies
     .filter((r) => !(r.cmd === 'Results' && tooBig.has(r.cmdRef)))
-    .map((r) => (r.cmd === 'Status' && r.refCmd === 'Get' && tooBig.has(r.cmdRef) ? { ...r, data: '413' } : r));
+    .map((r) => (r.cmd === 'Status' && r.refCmd === 'Get' && tooBig.has(r.cmdRef) && r.data.trim().startsWith('2') ? { ...r, data: '413' } : r));
 }

@@ -179,7 +179,7 @@ function executed(config: SessionConfig, s: SessionState, msgRef: string, replie
   const answered = new Set<string>();
   const expected = new Set(p.expect.map((e) => e.cmdId));
   for (const r of enforceMaxObjSize(replies, s.serverMaxObjSize)) {
-    const withRef = { ...r, cmdId: '', msgRef: r.msgRef ?? p.msgRef } as Command;
+    const withRef = { cmdId: '', ...r, msgRef: r.msgRef ?? p.msgRef } as Command;
     if (r.cmd === 'Status') {
       const ref = r.cmdRef;
       // exactly one Status per command: a duplicate from the engine is dropped
