@@ -3,7 +3,13 @@ import type { Logger } from '../core/logger.js';
 import type { AccountsRepo } from '../store/accounts-repo.js';
 import type { OutboxRepo } from '../store/outbox-repo.js';
 import type { AccountData } from '../tree/providers/dmacc-provider.js';
-import { runDm12Session, type ConnectionDeps, type SessionReport, type SessionTrigger } from './connection.js';
+import { runDm12Session, type SessionReport, type SessionTrigger } from './connection.js';
+import { runDm20Session, type Dm2ConnectionDeps, type Dm2SessionTrigger } from './dm2-connection.js';
+
+/** Why a session runs; DM 1.2 sessions treat `alert` (a queued alert wants out) as client-initiated. */
+export type AnyTrigger = SessionTrigger | Dm2SessionTrigger;
+
+const PROTOCOLS = new Set(['dm1.2', 'dm2.0']);
 
 export interface AuthorityStatus {
   account: string;
@@ -24,23 +30,19 @@ interface Slot {
 /**
  * Runs DM sessions per authority: at most one session per authority at a time (a trigger during a
  * session runs one more session right after it, coalescing further triggers), all authorities
- * concurrently. Boot sessions on start(); stop() aborts running sessions (Alert 1223) and waits.
+ * concurrently, each in its own protocol (DM 1.2/1.3 SyncML or DM 2.0 JSON). Boot sessions on
+ * start(); stop() aborts running sessions (Alert 1223 / DM 2.0 abort) and waits.
  * The full supervisor (polling, backoff, notify channel) comes with the authorities issue.
  */
 export class Authorities {
   private readonly slots = new Map<string, Slot>();
   private stopped = false;
 
-  constructor(private readonly o: { deps: ConnectionDeps; accounts: AccountsRepo; outbox: OutboxRepo; log: Logger }) {}
+  constructor(private readonly o: { deps: Dm2ConnectionDeps; accounts: AccountsRepo; outbox: OutboxRepo; log: Logger }) {}
 
-  /** Open a session to every DM 1.2 authority (not awaited: results are logged). */
+  /** Open a session to every authority (not awaited: results are logged). */
   start(): void {
     for (const row of this.o.accounts.all()) {
-      const acc = JSON.parse(row.data) as AccountData;
-      if (acc.protocol !== 'dm1.2') {
-        this.o.log.warn({ authority: row.account, protocol: acc.protocol }, 'DM 2.0 sessions are not built yet: authority idle');
-        continue;
-      }
       this.trigger(row.account).catch((err: unknown) => this.o.log.error({ err, authority: row.account }, 'boot session failed'));
     }
   }
@@ -56,19 +58,19 @@ export class Authorities {
 
   /**
    * Start a session now (or right after the running one); resolves with its report.
-   * Throws at once (not through the promise) when the account is unknown, not DM 1.2, or the bridge stops.
+   * Throws at once (not through the promise) when the account is unknown, its protocol unknown, or the bridge stops.
    */
-  trigger(account: string, trigger: SessionTrigger = { kind: 'client' }): Promise<SessionReport> {
+  trigger(account: string, trigger: AnyTrigger = { kind: 'client' }): Promise<SessionReport> {
     if (this.stopped) throw new BridgeError('NOT_ALLOWED', 'the bridge is stopping');
     const row = this.o.accounts.get(account);
     if (!row) throw new BridgeError('NODE_NOT_FOUND', `no authority "${account}"`);
     const acc = JSON.parse(row.data) as AccountData;
-    if (acc.protocol !== 'dm1.2') throw new BridgeError('NOT_SUPPORTED', `authority "${account}" speaks ${acc.protocol}: DM 2.0 sessions are not built yet`);
+    if (!PROTOCOLS.has(acc.protocol)) throw new BridgeError('NOT_SUPPORTED', `authority "${account}" speaks an unknown protocol ${acc.protocol}`);
     const slot = this.slot(account);
-    if (!slot.running) return this.run(account, slot, trigger);
+    if (!slot.running) return this.run(account, acc.protocol, slot, trigger);
     slot.again ??= slot.running.catch(() => undefined).then(() => {
       slot.again = null;
-      return this.run(account, slot, trigger);
+      return this.run(account, acc.protocol, slot, trigger);
     });
     return slot.again;
   }
@@ -103,10 +105,15 @@ export class Authorities {
     return s;
   }
 
-  private run(account: string, slot: Slot, trigger: SessionTrigger): Promise<SessionReport> {
+  private run(account: string, protocol: string, slot: Slot, trigger: AnyTrigger): Promise<SessionReport> {
     const abort = new AbortController();
     slot.abort = abort;
-    const p = runDm12Session(this.o.deps, account, trigger, { signal: abort.signal }).then(
+    const control = { signal: abort.signal };
+    const session =
+      protocol === 'dm2.0'
+        ? runDm20Session(this.o.deps, account, trigger, control)
+        : runDm12Session(this.o.deps, account, trigger.kind === 'server' ? { kind: 'server', sessionId: trigger.sessionId } : { kind: 'client' }, control);
+    const p = session.then(
       (report) => {
         slot.last = report;
         return report;

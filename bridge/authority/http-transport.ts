@@ -29,14 +29,22 @@ export interface PostOptions {
 
 /** POST a body and read the whole answer, within a deadline and a size limit. */
 export function post(url: string, body: Uint8Array, o: PostOptions): Promise<HttpResponse> {
-  const u = new URL(url);
+  return httpCall('POST', url, body, o);
+}
+
+/** One HTTP(S) request (any method) with the account's TLS trust, a deadline and a size limit on the answer. */
+export function httpCall(method: string, url: string, body: Uint8Array | undefined, o: PostOptions): Promise<HttpResponse> {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return Promise.reject(new BridgeError('BAD_VALUE', `not a URL: ${url.slice(0, 200)}`));
+  }
   const secure = u.protocol === 'https:';
   if (!secure && u.protocol !== 'http:') return Promise.reject(new BridgeError('BAD_VALUE', `unsupported URL scheme ${u.protocol}`));
-  const options: RequestOptions = {
-    method: 'POST',
-    headers: { ...o.headers, 'content-length': String(body.length) },
-    timeout: o.timeoutMs,
-  };
+  const headers: Record<string, string> = { ...o.headers };
+  if (body) headers['content-length'] = String(body.length);
+  const options: RequestOptions = { method, headers, timeout: o.timeoutMs };
   if (secure && o.tls) {
     if (o.tls.ca) options.ca = o.tls.ca;
     if (o.tls.cert) options.cert = o.tls.cert;
@@ -44,14 +52,29 @@ export function post(url: string, body: Uint8Array, o: PostOptions): Promise<Htt
     const pin = o.tls.pinSha256;
     if (pin) options.checkServerIdentity = (host, cert) => checkServerIdentity(host, cert) ?? checkPin(cert, pin);
   }
-  return new Promise((resolve, reject) => {
+  return new Promise((resolveP, rejectP) => {
+    let settled = false;
+    const resolve = (r: HttpResponse): void => {
+      if (settled) return;
+      settled = true;
+      resolveP(r);
+    };
+    const reject = (e: unknown): void => {
+      if (settled) return;
+      settled = true;
+      rejectP(e);
+    };
+    const fail = (): BridgeError => new BridgeError('TIMEOUT', `no answer from ${u.host} within ${o.timeoutMs} ms`);
     const req = (secure ? httpsRequest : httpRequest)(u, options, (res: IncomingMessage) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (c: Buffer) => {
         size += c.length;
         if (size > o.maxBytes) {
-          req.destroy(new BridgeError('MESSAGE_TOO_LARGE', `response larger than ${o.maxBytes} bytes`));
+          reject(new BridgeError('MESSAGE_TOO_LARGE', `response larger than ${o.maxBytes} bytes`));
+          res.removeAllListeners('data');
+          res.on('error', () => undefined);
+          req.destroy();
           return;
         }
         chunks.push(c);
@@ -59,11 +82,11 @@ export function post(url: string, body: Uint8Array, o: PostOptions): Promise<Htt
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
       res.on('error', reject);
     });
-    const timer = setTimeout(() => req.destroy(new BridgeError('TIMEOUT', `no answer from ${u.host} within ${o.timeoutMs} ms`)), o.timeoutMs);
-    req.on('timeout', () => req.destroy(new BridgeError('TIMEOUT', `no answer from ${u.host} within ${o.timeoutMs} ms`)));
+    const timer = setTimeout(() => req.destroy(fail()), o.timeoutMs);
+    req.on('timeout', () => req.destroy(fail()));
     req.on('error', (err) => {
       clearTimeout(timer);
-      reject(err instanceof BridgeError ? err : new BridgeError('DEVICE_UNREACHABLE', `POST ${u.host}: ${err.message}`, { cause: err }));
+      reject(err instanceof BridgeError ? err : new BridgeError('DEVICE_UNREACHABLE', `${method} ${u.host}: ${err.message}`, { cause: err }));
     });
     req.on('close', () => clearTimeout(timer));
     req.end(body);

@@ -57,4 +57,49 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX outbox_account ON outbox(account, id);
     `,
   },
+  {
+    version: 3,
+    name: 'dm2-subscriptions-and-notify-nonces',
+    sql: `
+      CREATE TABLE subscriptions (
+        account TEXT NOT NULL,
+        uri TEXT NOT NULL,
+        events TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (account, uri)
+      ) WITHOUT ROWID;
+      CREATE TABLE notify_nonces (
+        account TEXT NOT NULL,
+        nonce TEXT NOT NULL,
+        seen_at INTEGER NOT NULL,
+        PRIMARY KEY (account, nonce)
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 4,
+    name: 'devices',
+    sql: `
+      CREATE TABLE devices (
+        dev_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL DEFAULT '',
+        type TEXT NOT NULL DEFAULT '',
+        manufacturer TEXT NOT NULL DEFAULT '',
+        model TEXT NOT NULL DEFAULT '',
+        protocols TEXT NOT NULL DEFAULT '[]',
+        address TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT 'offline' CHECK (status IN ('online', 'offline')),
+        last_seen INTEGER NOT NULL DEFAULT 0,
+        adapter TEXT NOT NULL DEFAULT '',
+        services TEXT NOT NULL DEFAULT '[]',
+        announced TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE device_keys (
+        key TEXT PRIMARY KEY,
+        dev_id TEXT NOT NULL REFERENCES devices(dev_id) ON DELETE CASCADE
+      ) WITHOUT ROWID;
+      CREATE INDEX device_keys_dev ON device_keys(dev_id);
+    `,
+  },
 ];

@@ -1,6 +1,7 @@
-// The real bridge process (`dm-bridge start`) opens a DM 1.2 session to each authority at boot, and
-// `POST /api/v1/authorities/:account/session` / `dm-bridge session` trigger one. Discovery does not
-// exist yet, so nothing multicast is started.
+// The real bridge process (`dm-bridge start`) opens a session to each authority at boot — one DM 1.2
+// (SyncML) and one DM 2.0 (JSON) reference server side by side — and
+// `POST /api/v1/authorities/:account/session` / `dm-bridge session` trigger one. Discovery is off
+// (no multicast outside a test namespace).
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,11 +11,14 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { get } from '../peers/dm12-script.js';
 import { Dm12Server } from '../peers/dm12-server.js';
+import { Dm2Server } from '../peers/dm2-server.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'dmb-app-'));
 const SECRET = 'client-secret-6f1d2c';
 let server: Dm12Server;
+let server2: Dm2Server;
+const SECRET2 = 'dm2-secret-81a7e0';
 let bridge: ChildProcess;
 let port = 0;
 let logs = '';
@@ -35,6 +39,9 @@ before(async () => {
   server = new Dm12Server({ serverId: 'dm.isp.test', clientName: 'gw-test', clientSecret: SECRET, authType: 'DIGEST' });
   const uri = await server.start();
   server.queue([get('./DevInfo/DevId', './DevDetail/SwV')]);
+  server2 = new Dm2Server({ serverId: 'dm2.sec.test', auth: { type: 'DIGEST', username: 'gw', password: SECRET2 } });
+  const uri2 = await server2.start();
+  server2.queue([{ id: 1, cmd: 'GET', uri: './DevInfo/Man' }]);
   port = await freePort();
   cfgFile = join(dir, 'config.json');
   writeFileSync(
@@ -45,7 +52,7 @@ before(async () => {
       discovery: { mdns: false, ssdp: false },
       authorities: [
         { account: 'isp', serverId: 'dm.isp.test', protocol: 'dm1.2', serverUri: uri, auth: { type: 'DIGEST', clientName: 'gw-test', clientSecret: SECRET } },
-        { account: 'sec', serverId: 'dm2.sec.test', protocol: 'dm2.0', serverUri: 'http://127.0.0.1:9/dm', auth: { type: 'HTTP-DIGEST', clientName: 'gw', clientSecret: 'x' } },
+        { account: 'sec', serverId: 'dm2.sec.test', protocol: 'dm2.0', serverUri: uri2, auth: { type: 'HTTP-DIGEST', clientName: 'gw', clientSecret: SECRET2 } },
       ],
     }),
   );
@@ -53,21 +60,37 @@ before(async () => {
   bridge.stdout!.on('data', (d: Buffer) => (logs += d.toString()));
   bridge.stderr!.on('data', (d: Buffer) => (logs += d.toString()));
   await server.waitForSessions(1, 20_000);
+  await waitUntil(() => server2.sessions.some((x) => x.ended), 20_000, 'DM 2.0 boot session');
 });
+
+async function waitUntil(ok: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${logs.slice(-4000)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 after(async () => {
   if (bridge.exitCode === null) bridge.kill('SIGKILL');
   await server.stop();
+  await server2.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('bridge process with one DM 1.2 authority', () => {
+describe('bridge process with a DM 1.2 and a DM 2.0 authority', () => {
   test('boot opens a session: DevInfo in Package #1, the scripted Gets answered', () => {
     const rec = server.sessions[0]!;
     assert.equal(rec.outcome, 'ok');
     assert.equal(rec.devInfo['./DevInfo/DevId'], 'urn:dev:mac:000000000000');
     assert.deepEqual(rec.statuses.map((s) => s.code), [200]);
     assert.equal(rec.results[0]!.items.length, 2);
+  });
+
+  test('boot also opens the DM 2.0 session: Digest answered, devInfo in package #1, the GET answered', () => {
+    const rec = server2.sessions.find((x) => x.ended)!;
+    assert.equal(rec.packages[0]!.devId, 'urn:dev:mac:000000000000');
+    assert.deepEqual(rec.results, [{ id: 1, status: 200, data: 'dm-bridge' }]);
   });
 
   test('POST /api/v1/authorities/isp/session?wait=true runs a session and answers its report', async () => {
@@ -81,7 +104,7 @@ describe('bridge process with one DM 1.2 authority', () => {
     assert.equal(server.sessions[1]!.authFailures, 0);
   });
 
-  test('POST without wait answers 202; unknown account 404; a DM 2.0 authority is refused with a reason', async () => {
+  test('POST without wait answers 202 for either protocol; unknown account 404', async () => {
     const r1 = await api('/api/v1/authorities/isp/session', 'POST');
     assert.equal(r1.status, 202);
     assert.deepEqual(await r1.json(), { account: 'isp', accepted: true });
@@ -89,19 +112,23 @@ describe('bridge process with one DM 1.2 authority', () => {
     const r2 = await api('/api/v1/authorities/nobody/session', 'POST');
     assert.equal(r2.status, 404);
     assert.match(((await r2.json()) as { error: { message: string } }).error.message, /no authority/);
-    const r3 = await api('/api/v1/authorities/sec/session', 'POST');
-    assert.ok(r3.status >= 400);
-    assert.match(((await r3.json()) as { error: { message: string } }).error.message, /DM 2.0/);
+    const before = server2.sessions.length;
+    const r3 = await api('/api/v1/authorities/sec/session?wait=true', 'POST');
+    assert.equal(r3.status, 200);
+    assert.equal(((await r3.json()) as { outcome: string }).outcome, 'ok');
+    assert.equal(server2.sessions.length, before + 1);
   });
 
   test('GET /api/v1/authorities lists both authorities with state, last session and queued alerts', async () => {
     const res = await api('/api/v1/authorities');
-    const list = (await res.json()) as Array<{ account: string; serverId: string; state: string; lastSession: { outcome: string } | null; queuedAlerts: number }>;
+    const list = (await res.json()) as Array<{ account: string; serverId: string; protocol: string; state: string; lastSession: { outcome: string } | null; queuedAlerts: number }>;
     const isp = list.find((a) => a.account === 'isp')!;
     assert.equal(isp.serverId, 'dm.isp.test');
     assert.equal(isp.lastSession?.outcome, 'ok');
     assert.equal(isp.queuedAlerts, 0);
-    assert.equal(list.find((a) => a.account === 'sec')!.lastSession, null);
+    const sec = list.find((a) => a.account === 'sec')!;
+    assert.equal(sec.protocol, 'dm2.0');
+    assert.equal(sec.lastSession?.outcome, 'ok');
   });
 
   test('`dm-bridge session isp --wait` prints the report and exits 0', async () => {
@@ -118,6 +145,8 @@ describe('bridge process with one DM 1.2 authority', () => {
   test('no secret reaches the logs (debug level, several full sessions)', () => {
     assert.ok(logs.includes('DM session end'), 'sessions were logged');
     assert.ok(!logs.includes(SECRET), 'client secret never logged');
+    assert.ok(logs.includes('DM 2.0 session end'), 'DM 2.0 sessions were logged');
+    assert.ok(!logs.includes(SECRET2), 'DM 2.0 secret never logged');
     for (const s of server.sessions) for (const m of s.received) if (m.header.cred) assert.ok(!logs.includes(m.header.cred.data), 'credentials never logged');
   });
 
