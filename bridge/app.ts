@@ -1,12 +1,16 @@
 import { createApiServer, type ApiServer } from './api/server.js';
 import { Authorities } from './authority/authorities.js';
+import { startSubscriptionAlerts } from './authority/dm2-subscriptions.js';
 import { execResultAlert } from './authority/generic-alert.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { createLogger, setLogLevel, type Logger } from './core/logger.js';
 import { configWarnings, type BridgeConfig } from './config.js';
-import { Engine } from './dm/engine.js';
+import { createDiscovery, MulticastHealth, readDiscoverySettings, watchDiscoverySettings, type Discovery } from './discovery/index.js';
+import { Engine, type AsyncExecResult } from './dm/engine.js';
+import { createInventory, type InventoryService } from './inventory/index.js';
 import { openStore, type Store } from './store/db.js';
 import { OutboxRepo } from './store/outbox-repo.js';
+import { SubscriptionsRepo } from './store/subscriptions-repo.js';
 import { createTree, type Tree } from './tree/index.js';
 
 export interface App {
@@ -15,6 +19,8 @@ export interface App {
   readonly tree: Tree;
   readonly store: Store;
   readonly authorities: Authorities;
+  readonly inventory: InventoryService;
+  readonly discovery: Discovery;
   /** The API's bound address once started (port 0 resolved), else the configured one. */
   apiAddress(): { host: string; port: number };
 }
@@ -25,8 +31,9 @@ const MAX_MSG_SIZE = 64 * 1024;
 
 /**
  * The composition root: the only place that instantiates and wires services.
- * Building opens the store and the tree; start() serves the API and opens a session to every
- * DM 1.2 authority; stop() aborts running sessions, closes the API, then the store.
+ * Building opens the store and the tree (with the device inventory mounted); start() serves the API,
+ * starts LAN discovery and its multicast self-test (when mDNS or SSDP is on) and opens a session to
+ * every authority; stop() aborts running sessions, stops discovery, closes the API, then the store.
  */
 export function createApp(config: BridgeConfig, opts: { log?: Logger; clock?: Clock } = {}): App {
   const log = opts.log ?? createLogger({ level: config.log.level });
@@ -35,6 +42,13 @@ export function createApp(config: BridgeConfig, opts: { log?: Logger; clock?: Cl
   let api: ApiServer;
   let tree: Tree;
   let authorities: Authorities;
+  let inventory: InventoryService;
+  let discovery: Discovery;
+  let health: MulticastHealth;
+  const unlisten: Array<() => void> = [];
+  let state: 'idle' | 'started' | 'stopped' = 'idle';
+  const discoveryOn = (): boolean => discovery.status().mdns || discovery.status().ssdp || wantsDiscovery();
+  let wantsDiscovery = (): boolean => false;
   try {
     const bundle = createTree({ store, config, log: log.child({ mod: 'tree' }), clock });
     tree = bundle.tree;
@@ -44,46 +58,96 @@ export function createApp(config: BridgeConfig, opts: { log?: Logger; clock?: Cl
       if (key === 'log.level' && opts.log === undefined) setLogLevel(log, value);
     });
     const outbox = new OutboxRepo(store.db);
+    const subscriptions = new SubscriptionsRepo(store.db);
+    const nudgeAll = (accounts: readonly string[]): void => accounts.forEach((a) => authorities.nudge(a));
+    // an Exec answered 202 finished: queue its Generic Alert 1226 for that authority and nudge it
+    const engineAsync = (serverId: string, result: AsyncExecResult): void => {
+      const row = bundle.accounts.all().find((r) => r.serverId === serverId);
+      if (!row) return;
+      outbox.add(row.account, JSON.stringify(execResultAlert(result)), clock.now());
+      authorities.nudge(row.account);
+    };
     const engine = new Engine({
       tree,
       log: log.child({ mod: 'engine' }),
       maxObjSize: MAX_OBJ_SIZE,
-      onAsyncResult: (serverId, result) => {
-        const row = bundle.accounts.all().find((r) => r.serverId === serverId);
-        if (!row) return;
-        outbox.add(row.account, JSON.stringify(execResultAlert(result)), clock.now());
-        authorities.nudge(row.account);
-      },
+      onAsyncResult: (serverId, result) => engineAsync(serverId, result),
     });
     authorities = new Authorities({
-      deps: { engine, accounts: bundle.accounts, outbox, device: config.device, log: log.child({ mod: 'authority' }), clock, maxMsgSize: MAX_MSG_SIZE, maxObjSize: MAX_OBJ_SIZE },
+      deps: {
+        engine, tree, subscriptions, accounts: bundle.accounts, outbox, device: config.device, log: log.child({ mod: 'authority' }), clock,
+        maxMsgSize: MAX_MSG_SIZE, maxObjSize: MAX_OBJ_SIZE,
+        onAsyncResult: (serverId, result) => engineAsync(serverId, result),
+      },
       accounts: bundle.accounts,
       outbox,
       log: log.child({ mod: 'authority' }),
     });
-    api = createApiServer({ host: config.api.host, port: config.api.port, token: config.api.token, tree, authorities, log });
+    unlisten.push(startSubscriptionAlerts({ events: bundle.events, tree, accounts: bundle.accounts, subscriptions, outbox, clock, log, onQueued: (a) => authorities.nudge(a) }));
+    // an account deleted through DM takes its queued alerts and subscriptions with it (notification
+    // nonces stay: a re-created account must not accept a replayed frame)
+    unlisten.push(bundle.events.on('account.changed', ({ account, op }) => {
+      if (op !== 'Delete') return;
+      outbox.purge(account);
+      subscriptions.purge(account);
+    }));
+
+    inventory = createInventory({
+      store, tree, settings: bundle.settings, accounts: bundle.accounts, outbox, log: log.child({ mod: 'inventory' }),
+      onQueued: (accounts) => nudgeAll(accounts),
+    });
+    inventory.mount();
+    const discoveryLog = log.child({ mod: 'discovery' });
+    discovery = createDiscovery({ ...config.discovery, ...readDiscoverySettings(bundle.settings) }, { log: discoveryLog });
+    discovery.events.on('up', (s) => inventory.inventory.sighted(s));
+    discovery.events.on('refresh', (s) => inventory.inventory.sighted(s));
+    discovery.events.on('down', ({ sighting }) => inventory.inventory.lost(sighting));
+    unlisten.push(watchDiscoverySettings(bundle.events, bundle.settings, discovery, discoveryLog));
+    health = new MulticastHealth({ interfaces: config.discovery.interfaces, log: discoveryLog });
+    wantsDiscovery = () => {
+      const d = { ...config.discovery, ...readDiscoverySettings(bundle.settings) };
+      return d.mdns || d.ssdp;
+    };
+    // the self-test multicasts: it runs only while discovery is wanted (tests outside a namespace turn both off)
+    unlisten.push(bundle.events.on('settings.changed', ({ key }) => {
+      if (state === 'started' && (key === 'discovery.mdns' || key === 'discovery.ssdp') && wantsDiscovery()) health.start();
+    }));
+
+    api = createApiServer({
+      host: config.api.host, port: config.api.port, token: config.api.token, tree, authorities, log,
+      devices: { list: () => inventory.inventory.list() },
+      readiness: { storeOpen: () => store.db.open, discoveryEnabled: discoveryOn, multicast: () => health.last() },
+    });
   } catch (err) {
+    for (const u of unlisten) u();
     store.close();
     throw err;
   }
 
-  let state: 'idle' | 'started' | 'stopped' = 'idle';
   return {
     tree,
     store,
     authorities,
+    inventory,
+    discovery,
     async start() {
       if (state !== 'idle') return;
       for (const w of configWarnings(config)) log.warn(w);
       await api.start();
       state = 'started';
+      if (wantsDiscovery()) health.start();
+      await discovery.start();
       authorities.start();
     },
     async stop() {
       if (state === 'stopped') return;
       state = 'stopped';
       try {
+        for (const u of unlisten) u();
         await authorities.stop();
+        await discovery.stop();
+        await health.stop();
+        inventory.stop();
         await api.stop();
       } finally {
         store.close();

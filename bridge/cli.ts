@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ApiClientError, createApiClient } from './api/client.js';
+import { registerDeviceCommands } from './cli-devices.js';
 import { ConfigError, loadConfig } from './config.js';
 
 /** Exit codes: 0 ok, 1 a command failed (bridge unreachable, node not found/denied), 2 usage, config or startup error. */
@@ -64,6 +65,7 @@ export function buildCli(h: CliHandlers): Command {
     .option('-w, --wait', 'wait for the session to end and print its report')
     .option('-c, --config <file>', 'config file naming the API address and token')
     .action(async (account: string, opts: { wait?: boolean; config?: string }) => session(account, opts, out));
+  registerDeviceCommands(program, out, (message, code) => new CliError(message, code));
   return program;
 }
 

@@ -9,6 +9,8 @@ import { requestLimits } from './limits.js';
 import { healthRoutes } from './routes/health.js';
 import { treeRoutes } from './routes/tree.js';
 import { authorityRoutes } from './routes/authorities.js';
+import { deviceRoutes, type DeviceLister } from './routes/devices.js';
+import { readyzRoutes, type ReadinessSource } from './routes/readyz.js';
 import type { AuthorityService, TreeReader } from './types.js';
 
 export interface ApiServerOptions {
@@ -19,6 +21,10 @@ export interface ApiServerOptions {
   tree: TreeReader;
   /** Authority sessions (list, trigger); routes are absent when not given. */
   authorities?: AuthorityService;
+  /** The device inventory (GET /api/v1/devices); absent when not given. */
+  devices?: DeviceLister;
+  /** GET /readyz (store open, multicast self-test); absent when not given. */
+  readiness?: ReadinessSource;
   log: Logger;
 }
 
@@ -29,7 +35,7 @@ export interface ApiServer {
   address(): { host: string; port: number };
 }
 
-/** The local HTTP API (koa): health and read views. Nothing listens until start(). */
+/** The local HTTP API (koa): health, readiness and read views. Nothing listens until start(). */
 export function createApiServer(opts: ApiServerOptions): ApiServer {
   const log = opts.log.child({ mod: 'api' });
   const app = new Koa();
@@ -38,6 +44,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   healthRoutes(router);
   treeRoutes(router, opts.tree);
   if (opts.authorities) authorityRoutes(router, opts.authorities);
+  if (opts.devices) deviceRoutes(router, opts.devices);
+  if (opts.readiness) readyzRoutes(router, opts.readiness);
   app.use(errorMiddleware(log));
   app.use(async (ctx, next) => {
     const t0 = performance.now();

@@ -1,0 +1,63 @@
+import type { Command } from 'commander';
+import { connectUrl } from './api/client.js';
+import type { DeviceJson } from './api/routes/devices.js';
+import { loadConfig } from './config.js';
+import { formatSelftest, runSelftest } from './discovery/selftest.js';
+
+type Out = (text: string) => void;
+type Fail = (message: string, exitCode: number) => Error;
+
+/** The device table `dm-bridge devices` prints. */
+export function formatDevices(list: readonly DeviceJson[]): string {
+  if (list.length === 0) return 'no devices discovered yet\n';
+  const rows = list.map((d) => [d.devId, d.status, d.address, d.type, d.protocols.join(','), d.name, [d.manufacturer, d.model].filter(Boolean).join(' '), d.lastSeen ?? '-']);
+  const head = ['DEVID', 'STATUS', 'ADDRESS', 'TYPE', 'PROTO', 'NAME', 'MAKE/MODEL', 'LAST SEEN'];
+  const width = head.map((h, i) => Math.min(48, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
+  const line = (r: string[]): string => r.map((c, i) => c.slice(0, 48).padEnd(width[i]!)).join('  ').trimEnd();
+  return `${[line(head), ...rows.map(line)].join('\n')}\n`;
+}
+
+/** `dm-bridge devices`: the running bridge's inventory through the local API. */
+export async function devicesCommand(opts: { config?: string; json?: boolean }, out: Out, fail: Fail): Promise<void> {
+  const cfg = loadConfig(opts.config === undefined ? {} : { file: opts.config });
+  const base = connectUrl(cfg.api.host, cfg.api.port);
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (cfg.api.token !== null) headers.authorization = `Bearer ${cfg.api.token}`;
+  let res: Response;
+  try {
+    res = await fetch(`${base}/api/v1/devices`, { headers, signal: AbortSignal.timeout(10_000) });
+  } catch (err) {
+    const code = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+    throw fail(`bridge not reachable at ${base} (${code}); is it running?`, 1);
+  }
+  if (!res.ok) throw fail(`GET /api/v1/devices answered HTTP ${res.status}`, 1);
+  const list = (await res.json()) as DeviceJson[];
+  out(opts.json === true ? `${JSON.stringify(list, null, 2)}\n` : formatDevices(list));
+}
+
+/**
+ * `dm-bridge selftest`: send and receive an mDNS and an SSDP probe on each interface (this process,
+ * the bridge need not run); exit 1 when multicast works on none.
+ */
+export async function selftestCommand(opts: { config?: string; json?: boolean }, out: Out, fail: Fail): Promise<void> {
+  const cfg = loadConfig(opts.config === undefined ? {} : { file: opts.config });
+  const r = await runSelftest({ interfaces: cfg.discovery.interfaces });
+  out(opts.json === true ? `${JSON.stringify(r, null, 2)}\n` : formatSelftest(r));
+  if (!r.ok) throw fail(r.problem ?? 'multicast does not work', 1);
+}
+
+/** Add `devices` and `selftest` to the dm-bridge program (called from bridge/cli.ts). */
+export function registerDeviceCommands(program: Command, out: Out, fail: Fail): void {
+  program
+    .command('devices')
+    .description('list discovered LAN devices (through the local API)')
+    .option('--json', 'print JSON instead of a table')
+    .option('-c, --config <file>', 'config file naming the API address and token')
+    .action(async (opts: { config?: string; json?: boolean }) => devicesCommand(opts, out, fail));
+  program
+    .command('selftest')
+    .description('check that mDNS and SSDP multicast work on each interface')
+    .option('--json', 'print JSON')
+    .option('-c, --config <file>', 'config file naming the interfaces (discovery.interfaces)')
+    .action(async (opts: { config?: string; json?: boolean }) => selftestCommand(opts, out, fail));
+}

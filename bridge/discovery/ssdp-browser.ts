@@ -1,0 +1,110 @@
+import type { RemoteInfo } from 'node:dgram';
+import ssdp from 'node-ssdp';
+import type { Logger } from '../core/logger.js';
+import type { McastInterface } from './interfaces.js';
+import { toAnnouncement, type SsdpAnnouncement } from './ssdp-headers.js';
+
+export interface SsdpBrowserHooks {
+  announcement(a: SsdpAnnouncement, address: string, iface: string): void;
+}
+
+/** The part of a node-ssdp Client we use (tests substitute a fake). */
+export interface SsdpClientLike {
+  on(event: string, fn: (...args: unknown[]) => void): unknown;
+  removeAllListeners(): unknown;
+  start(): Promise<void>;
+  search(st: string): unknown;
+  stop(): void;
+}
+
+export function openSsdpClient(ifaces: readonly McastInterface[], log: Logger): SsdpClientLike {
+  const opts = {
+    interfaces: ifaces.map((i) => i.name),
+    // NOTIFY (alive/byebye) reaches a client only when it listens on 1900.
+    sourcePort: 1900,
+    reuseAddr: true,
+    explicitSocketBind: false,
+    customLogger: (fmt: string, ...args: unknown[]) => log.trace({ args: args.map(String).slice(0, 2) }, `node-ssdp: ${fmt}`),
+  };
+  return new ssdp.Client(opts as ConstructorParameters<typeof ssdp.Client>[0]) as unknown as SsdpClientLike;
+}
+
+const ifaceOf = (ifaces: readonly McastInterface[], address: string): string => {
+  const [a, b, c] = address.split('.');
+  return ifaces.find((i) => i.address.split('.').slice(0, 3).join('.') === `${a}.${b}.${c}`)?.name ?? '';
+};
+
+/** SSDP: passive NOTIFY alive/byebye plus M-SEARCH ssdp:all now, periodically and on demand. */
+export class SsdpBrowser {
+  private client: SsdpClientLike | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private ifaces: readonly McastInterface[] = [];
+
+  constructor(
+    private readonly hooks: SsdpBrowserHooks,
+    private readonly log: Logger,
+    private readonly open: (ifaces: readonly McastInterface[], log: Logger) => SsdpClientLike = openSsdpClient,
+  ) {}
+
+  async start(ifaces: readonly McastInterface[], searchEveryMs: number): Promise<void> {
+    if (this.client || ifaces.length === 0) return;
+    this.ifaces = ifaces;
+    const client = this.open(ifaces, this.log);
+    this.client = client;
+    const handle = (kind: 'notify' | 'response') => (headers: unknown, rinfo: unknown) => {
+      try {
+        const address = (rinfo as RemoteInfo | undefined)?.address ?? '';
+        const r = toAnnouncement((headers ?? {}) as Record<string, unknown>, kind, address);
+        if (!r.ok) {
+          this.log.debug({ from: address, reason: r.reason }, 'ssdp: message ignored');
+          return;
+        }
+        this.hooks.announcement(r.value, address, ifaceOf(this.ifaces, address));
+      } catch (err) {
+        this.log.debug({ err: (err as Error).message }, 'ssdp: message ignored');
+      }
+    };
+    client.on('advertise-alive', handle('notify'));
+    client.on('advertise-bye', handle('notify'));
+    client.on('response', (headers, _status, rinfo) => handle('response')(headers, rinfo));
+    try {
+      await client.start();
+    } catch (err) {
+      this.client = undefined;
+      client.removeAllListeners();
+      throw err;
+    }
+    this.search();
+    this.reschedule(searchEveryMs);
+  }
+
+  /** Change the period of M-SEARCH ssdp:all. */
+  reschedule(searchEveryMs: number): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = setInterval(() => this.search(), Math.max(1000, searchEveryMs));
+    this.timer.unref();
+  }
+
+  /** M-SEARCH ssdp:all on every interface. */
+  search(): void {
+    try {
+      this.client?.search('ssdp:all');
+    } catch (err) {
+      this.log.debug({ err: (err as Error).message }, 'ssdp: M-SEARCH failed');
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    const c = this.client;
+    this.client = undefined;
+    if (!c) return;
+    c.removeAllListeners();
+    try {
+      c.stop();
+    } catch (err) {
+      this.log.debug({ err: (err as Error).message }, 'ssdp: stop failed');
+    }
+  }
+}
