@@ -3,7 +3,7 @@ import type { Middleware } from 'koa';
 import { ApiError } from './errors.js';
 
 /** Paths reachable without the token. */
-export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz']);
+export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/healthz']);
 
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
