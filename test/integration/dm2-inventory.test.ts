@@ -56,8 +56,8 @@ describe('DM 2.0 and the device inventory', () => {
     assert.ok(doc.children!.Groups, 'groups are part of the inventory');
     const got = results.find((r) => r.id === 2)!;
     assert.equal(got.status, 200);
-    const node = got.data as JsonNode;
+    const node = got.data as unknown as JsonNode;
     assert.equal(node.format, 'node');
-    assert.equal(node.children!.Protocol!.value !== undefined, true);
+    assert.equal(node.children!.Status!.value, 'online');
   });
 });
