@@ -142,12 +142,28 @@ describe('bridge process with a DM 1.2 and a DM 2.0 authority', () => {
     assert.equal((JSON.parse(r.stdout) as { outcome: string }).outcome, 'ok');
   });
 
-  test('no secret reaches the logs (debug level, several full sessions)', () => {
+  test('no secret reaches the logs (debug level, several full sessions of both protocols): secrets, credentials, nonces', () => {
     assert.ok(logs.includes('DM session end'), 'sessions were logged');
     assert.ok(!logs.includes(SECRET), 'client secret never logged');
     assert.ok(logs.includes('DM 2.0 session end'), 'DM 2.0 sessions were logged');
     assert.ok(!logs.includes(SECRET2), 'DM 2.0 secret never logged');
     for (const s of server.sessions) for (const m of s.received) if (m.header.cred) assert.ok(!logs.includes(m.header.cred.data), 'credentials never logged');
+    // the MD5 nonces the server issued (Chal NextNonce) are secrets too
+    let nonces = 0;
+    for (const s of server.sessions) {
+      for (const m of s.sent) {
+        for (const c of m.commands) {
+          const n = c.cmd === 'Status' ? c.chal?.meta.nextNonce : undefined;
+          if (n) {
+            nonces++;
+            assert.ok(!logs.includes(n), 'nonce never logged');
+          }
+        }
+      }
+    }
+    assert.ok(nonces > 0, 'the server issued nonces');
+    // DM 2.0 Digest: the Authorization headers' response hashes never reach the logs
+    assert.ok(!/response="[0-9a-f]{32,}"/.test(logs), 'no digest response in the logs');
   });
 
   test('SIGTERM stops the bridge with exit code 0', async () => {
