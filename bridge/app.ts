@@ -2,6 +2,7 @@ import { createApiServer, type ApiServer } from './api/server.js';
 import { Authorities } from './authority/authorities.js';
 import { startSubscriptionAlerts } from './authority/dm2-subscriptions.js';
 import { execResultAlert } from './authority/generic-alert.js';
+import { NotifyChannels } from './authority/notify-channels.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { createLogger, setLogLevel, type Logger } from './core/logger.js';
 import { configWarnings, type BridgeConfig } from './config.js';
@@ -9,6 +10,7 @@ import { createDiscovery, MulticastHealth, readDiscoverySettings, watchDiscovery
 import { Engine, type AsyncExecResult } from './dm/engine.js';
 import { createInventory, type InventoryService } from './inventory/index.js';
 import { openStore, type Store } from './store/db.js';
+import { NotifyNonceRepo } from './store/notify-nonce-repo.js';
 import { OutboxRepo } from './store/outbox-repo.js';
 import { SubscriptionsRepo } from './store/subscriptions-repo.js';
 import { createTree, type Tree } from './tree/index.js';
@@ -19,6 +21,8 @@ export interface App {
   readonly tree: Tree;
   readonly store: Store;
   readonly authorities: Authorities;
+  /** One outward notify WebSocket per authority with a notifyUri. */
+  readonly notify: NotifyChannels;
   readonly inventory: InventoryService;
   readonly discovery: Discovery;
   /** The API's bound address once started (port 0 resolved), else the configured one. */
@@ -42,6 +46,7 @@ export function createApp(config: BridgeConfig, opts: { log?: Logger; clock?: Cl
   let api: ApiServer;
   let tree: Tree;
   let authorities: Authorities;
+  let notify: NotifyChannels;
   let inventory: InventoryService;
   let discovery: Discovery;
   let health: MulticastHealth;
@@ -82,6 +87,11 @@ export function createApp(config: BridgeConfig, opts: { log?: Logger; clock?: Cl
       accounts: bundle.accounts,
       outbox,
       log: log.child({ mod: 'authority' }),
+    });
+    notify = new NotifyChannels({
+      accounts: bundle.accounts, nonces: new NotifyNonceRepo(store.db), events: bundle.events, clock,
+      log: log.child({ mod: 'notify' }),
+      onTrigger: (account, trigger) => authorities.trigger(account, trigger),
     });
     unlisten.push(startSubscriptionAlerts({ events: bundle.events, tree, accounts: bundle.accounts, subscriptions, outbox, clock, log, onQueued: (a) => authorities.nudge(a) }));
     // an account deleted through DM takes its queued alerts and subscriptions with it (notification
@@ -128,6 +138,7 @@ export function createApp(config: BridgeConfig, opts: { log?: Logger; clock?: Cl
     tree,
     store,
     authorities,
+    notify,
     inventory,
     discovery,
     async start() {
@@ -138,12 +149,14 @@ export function createApp(config: BridgeConfig, opts: { log?: Logger; clock?: Cl
       if (wantsDiscovery()) health.start();
       await discovery.start();
       authorities.start();
+      notify.start();
     },
     async stop() {
       if (state === 'stopped') return;
       state = 'stopped';
       try {
         for (const u of unlisten) u();
+        await notify.stop();
         await authorities.stop();
         await discovery.stop();
         await health.stop();

@@ -70,7 +70,7 @@ export async function dm2Harness(specs: Dm2Spec[], dm12: Array<{ account: string
   const peers12 = new Map<string, Dm12Server>();
   for (const s of specs) {
     const auth = s.auth ?? { type: 'NONE', username: `gw-${s.account}`, password: `pw-${s.account}` };
-    const server = new Dm2Server({ serverId: s.serverId, auth });
+    const server = new Dm2Server({ serverId: s.serverId, auth, serverSecret: `ss-${s.account}` });
     const uri = await server.start();
     const type = s.bridgeAuthType ?? (auth.type === 'BASIC' ? 'HTTP-BASIC' : auth.type === 'DIGEST' ? 'HTTP-DIGEST' : 'TRANSPORT');
     authorities.push(authority(s.account, s.serverId, {

@@ -2,14 +2,17 @@
  * Reference DM 1.2 server for tests and the demo: a real HTTP(S) server speaking the server side of
  * SyncML DM 1.2 (XML or WBXML, as the client sends): client authentication (Basic, MD5 with nonces,
  * HMAC), its own credentials toward the client, multi-message packages, outbound large objects,
- * RespURI, and a script of management commands per session.
+ * RespURI, and a script of management commands per session; a notify WebSocket at /notify that
+ * pushes real Package #0 notifications (digest over the nonce the client issued to this server).
  */
 import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { decodeMessage, encodeMessage, encodingOf } from '../../bridge/dm/syncml/index.js';
 import { formatHmacHeader, HMAC_HEADER, hmacMac, nonceBytes } from '../../bridge/dm/syncml/auth.js';
+import { buildPackage0, DEFAULT_NONCE_BYTES, type UiMode } from '../../bridge/dm/syncml/package0.js';
 import { ServerSession } from './dm12-server-session.js';
+import { NotifyServer } from './notify-server.js';
 import type { Dm12ServerOptions, ServerShared, SessionRecord, Step } from './dm12-types.js';
 
 export type { Dm12ServerOptions, SessionRecord, Step } from './dm12-types.js';
@@ -23,6 +26,8 @@ export class Dm12Server {
   private server: Server | null = null;
   private waiters: Array<() => void> = [];
   url = '';
+  /** The notify channel endpoint (DMB-HMAC with the client's credentials; none with authType NONE). */
+  readonly notify: NotifyServer;
 
   constructor(readonly opts: Dm12ServerOptions) {
     this.shared = {
@@ -31,8 +36,32 @@ export class Dm12Server {
       clientNonce: opts.initialClientNonce ?? null,
       serverNonce: null,
       staleUsed: false,
-      onEnd: () => this.notify(),
+      onEnd: () => this.wakeWaiters(),
     };
+    this.notify = new NotifyServer({ clientName: opts.clientName, clientSecret: opts.clientSecret, requireHeader: opts.authType !== 'NONE' });
+  }
+
+  /** ws(s)://host:port/notify once started. */
+  get notifyUri(): string {
+    return `${this.url.replace(/^http/, 'ws')}/notify`;
+  }
+
+  /**
+   * A Package #0 for `sessionId`, digest with this server's secret and the nonce the client issued
+   * to it last (the default nonce, 4 zero bytes, before any). Overrides build forged variants.
+   */
+  package0(sessionId: number, o: { secret?: string; nonce?: Uint8Array; serverId?: string; uiMode?: UiMode } = {}): Uint8Array {
+    const secret = o.secret ?? this.opts.serverSecret;
+    if (!secret) throw new Error('Dm12Server: no serverSecret to sign a Package #0 with');
+    const nonce = o.nonce ?? (this.shared.serverNonce ? nonceBytes(this.shared.serverNonce) : DEFAULT_NONCE_BYTES);
+    return buildPackage0({ serverId: o.serverId ?? this.opts.serverId, serverSecret: secret, nonce, sessionId, uiMode: o.uiMode ?? 1 });
+  }
+
+  /** Push a Package #0 (or given bytes, e.g. a replay) over the notify channel; returns the bytes sent. */
+  sendPackage0(sessionId: number | Uint8Array, o: Parameters<Dm12Server['package0']>[1] = {}): Uint8Array {
+    const bytes = typeof sessionId === 'number' ? this.package0(sessionId, o) : sessionId;
+    if (this.notify.sendBinary(bytes) === 0) throw new Error('Dm12Server: no notify client connected');
+    return bytes;
   }
 
   /** Queue server packages: each step is the commands of one server package (or an abort). */
@@ -57,6 +86,7 @@ export class Dm12Server {
       ? createHttps({ key: t.key, cert: t.cert, ...(t.clientCa ? { ca: t.clientCa, requestCert: true, rejectUnauthorized: true } : {}) }, handler)
       : createHttp(handler);
     await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
+    this.notify.attach(this.server);
     const { port: p } = this.server.address() as AddressInfo;
     this.url = `${this.opts.tls ? 'https' : 'http'}://127.0.0.1:${p}`;
     return `${this.url}/dm`;
@@ -66,6 +96,7 @@ export class Dm12Server {
     const s = this.server;
     this.server = null;
     if (!s) return;
+    this.notify.terminateAll();
     s.closeAllConnections();
     await new Promise<void>((resolve) => s.close(() => resolve()));
   }
@@ -87,7 +118,7 @@ export class Dm12Server {
     return this.sessions;
   }
 
-  private notify(): void {
+  private wakeWaiters(): void {
     const w = this.waiters;
     this.waiters = [];
     for (const f of w) f();

@@ -2,12 +2,16 @@
  * Reference DM 2.0 server + Data Repository for tests and the demo (DM2-BINDING.md): real HTTP on
  * loopback, a script of server packages (CONT/END added automatically), Basic/Digest challenges,
  * records every client package, result and alert, serves JSON trees at /dr/... and records what the
- * client PUTs/POSTs there, with injectable failures.
+ * client PUTs/POSTs there, with injectable failures; a notify WebSocket at /notify that pushes
+ * DM 2.0 notifications (HMAC-SHA256 with the server secret, DM2-BINDING.md last section).
  */
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeClientPackage, encodePackage, type ClientPackage, type Dm2Alert, type Dm2Command, type Dm2Result } from '../../bridge/dm/dm2/index.js';
+import { notificationMac } from '../../bridge/dm/dm2/notification.js';
 import { ServerAuth, type Dm2AuthOptions } from './dm2-auth.js';
+import { NotifyServer } from './notify-server.js';
 
 export interface Dm2ServerOptions {
   serverId: string;
@@ -15,6 +19,8 @@ export interface Dm2ServerOptions {
   /** The Data Repository asks for the same credentials (default true). */
   drAuth?: boolean;
   maxBody?: number;
+  /** Key of the notification MAC (the bridge's auth.serverSecret for this MA). */
+  serverSecret?: string;
 }
 
 /** One server package: commands (CONT or END appended unless present), or a raw body to send as is. */
@@ -52,11 +58,34 @@ export class Dm2Server {
   private readonly live = new Map<string, { rec: Dm2SessionRecord; msg: number; endSent: boolean }>();
   private server: Server | null = null;
   url = '';
+  /** The notify channel endpoint (DMB-HMAC with the auth username/password; none with auth NONE). */
+  readonly notify: NotifyServer;
+  private nid = 0;
 
   constructor(readonly opts: Dm2ServerOptions) {
     const a = opts.auth ?? { type: 'NONE', username: '', password: '' };
     this.auth = new ServerAuth(a);
     this.drAuth = new ServerAuth(opts.drAuth === false ? { ...a, type: 'NONE' } : { ...a, staleOnce: false });
+    this.notify = new NotifyServer({ clientName: a.username, clientSecret: a.password, requireHeader: a.type !== 'NONE' });
+  }
+
+  get notifyUri(): string {
+    return `${this.url.replace(/^http/, 'ws')}/notify`;
+  }
+
+  /** A notification frame for session `sid` (fresh nid and nonce unless given); overrides build forged variants. */
+  notification(sid: string, o: { nid?: string; nonce?: string; secret?: string; serverId?: string; mac?: string } = {}): string {
+    const secret = o.secret ?? this.opts.serverSecret;
+    if (!secret) throw new Error('Dm2Server: no serverSecret to sign a notification with');
+    const f = { serverId: o.serverId ?? this.opts.serverId, sid, nid: o.nid ?? `n-${++this.nid}`, nonce: o.nonce ?? randomBytes(16).toString('base64') };
+    return JSON.stringify({ dm: '2.0', type: 'notify', ...f, mac: o.mac ?? notificationMac(secret, f) });
+  }
+
+  /** Push a notification over the notify channel (replay a frame with notify.sendText); returns the frame sent. */
+  sendNotification(sid: string, o: Parameters<Dm2Server['notification']>[1] = {}): string {
+    const frame = this.notification(sid, o);
+    if (this.notify.sendText(frame) === 0) throw new Error('Dm2Server: no notify client connected');
+    return frame;
   }
 
   queue(...steps: Dm2Step[]): this {
@@ -80,6 +109,7 @@ export class Dm2Server {
 
   async start(port = 0): Promise<string> {
     this.server = createServer((req, res) => void this.onRequest(req, res));
+    this.notify.attach(this.server);
     await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return `${this.url}/dm`;
@@ -89,6 +119,7 @@ export class Dm2Server {
     const s = this.server;
     this.server = null;
     if (!s) return;
+    this.notify.terminateAll();
     s.closeAllConnections();
     await new Promise<void>((resolve) => s.close(() => resolve()));
   }
