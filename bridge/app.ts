@@ -62,7 +62,7 @@ export function createApp(config: BridgeConfig, opts: { log?: Logger; clock?: Cl
     bundle.events.on('settings.changed', ({ key, value }) => {
       if (key === 'log.level' && opts.log === undefined) setLogLevel(log, value);
     });
-    const outbox = new OutboxRepo(store.db);
+    const outbox = new OutboxRepo(store.db, { log: log.child({ mod: 'outbox' }) });
     const subscriptions = new SubscriptionsRepo(store.db);
     const nudgeAll = (accounts: readonly string[]): void => accounts.forEach((a) => authorities.nudge(a));
     // an Exec answered 202 finished: queue its Generic Alert 1226 for that authority and nudge it
@@ -86,6 +86,7 @@ export function createApp(config: BridgeConfig, opts: { log?: Logger; clock?: Cl
       },
       accounts: bundle.accounts,
       outbox,
+      events: bundle.events,
       log: log.child({ mod: 'authority' }),
     });
     notify = new NotifyChannels({

@@ -1,84 +1,90 @@
 import { BridgeError } from '../core/errors.js';
+import type { BridgeEvents, TypedEmitter } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { AccountsRepo } from '../store/accounts-repo.js';
 import type { OutboxRepo } from '../store/outbox-repo.js';
 import type { AccountData } from '../tree/providers/dmacc-provider.js';
-import { runDm12Session, type SessionReport, type SessionTrigger } from './connection.js';
-import { runDm20Session, type Dm2ConnectionDeps, type Dm2SessionTrigger } from './dm2-connection.js';
+import { runDm12Session, type SessionReport } from './connection.js';
+import { runDm20Session, type Dm2ConnectionDeps } from './dm2-connection.js';
+import { DEFAULT_TIMING, Supervisor, type AnyTrigger, type SupervisorStatus, type SupervisorTiming } from './supervisor.js';
 
-/** Why a session runs; DM 1.2 sessions treat `alert` (a queued alert wants out) as client-initiated. */
-export type AnyTrigger = SessionTrigger | Dm2SessionTrigger;
+export type { AnyTrigger } from './supervisor.js';
 
 const PROTOCOLS = new Set(['dm1.2', 'dm2.0']);
 
-export interface AuthorityStatus {
+export interface AuthorityStatus extends SupervisorStatus {
   account: string;
   serverId: string;
   protocol: string;
-  state: 'idle' | 'in-session';
-  lastSession: SessionReport | null;
   queuedAlerts: number;
+  /** Queued alerts dropped (oldest first) because the outbox cap was reached, since the bridge started. */
+  droppedAlerts: number;
 }
 
-interface Slot {
-  running: Promise<SessionReport> | null;
-  again: Promise<SessionReport> | null;
-  abort: AbortController | null;
-  last: SessionReport | null;
+export interface AuthoritiesOptions {
+  deps: Dm2ConnectionDeps;
+  accounts: AccountsRepo;
+  outbox: OutboxRepo;
+  log: Logger;
+  /** `account.changed` (Add/Replace/Delete through DM) starts, reschedules and stops supervisors. */
+  events?: TypedEmitter<BridgeEvents>;
+  /** Backoff policy, poll jitter, clock, timers, randomness (tests make them fast). */
+  timing?: Partial<SupervisorTiming>;
 }
 
 /**
- * Runs DM sessions per authority: at most one session per authority at a time (a trigger during a
- * session runs one more session right after it, coalescing further triggers), all authorities
- * concurrently, each in its own protocol (DM 1.2/1.3 SyncML or DM 2.0 JSON). Boot sessions on
- * start(); stop() aborts running sessions (Alert 1223 / DM 2.0 abort) and waits.
- * The full supervisor (polling, backoff, notify channel) comes with the authorities issue.
+ * One supervisor per Management Authority (supervisor.ts): at most one session per authority at a
+ * time, all authorities concurrently, each in its own protocol (DM 1.2/1.3 SyncML or DM 2.0 JSON).
+ * start() opens a boot session to every authority and follows `account.changed`; stop() aborts
+ * running sessions (Alert 1223 / DM 2.0 abort) and waits.
  */
 export class Authorities {
-  private readonly slots = new Map<string, Slot>();
+  private readonly sups = new Map<string, Supervisor>();
+  private readonly timing: SupervisorTiming;
+  private started = false;
   private stopped = false;
+  private unlisten: (() => void) | null = null;
 
-  constructor(private readonly o: { deps: Dm2ConnectionDeps; accounts: AccountsRepo; outbox: OutboxRepo; log: Logger }) {}
+  constructor(private readonly o: AuthoritiesOptions) {
+    this.timing = { ...DEFAULT_TIMING, ...(o.deps.clock ? { clock: o.deps.clock } : {}), ...o.timing };
+  }
 
-  /** Open a session to every authority (not awaited: results are logged). */
+  /** Boot a session to every authority (not awaited: results are logged) and follow account changes. */
   start(): void {
-    for (const row of this.o.accounts.all()) {
-      this.trigger(row.account).catch((err: unknown) => this.o.log.error({ err, authority: row.account }, 'boot session failed'));
-    }
+    if (this.started || this.stopped) return;
+    this.started = true;
+    this.unlisten = this.o.events?.on('account.changed', (e) => this.onAccountChanged(e)) ?? null;
+    for (const row of this.o.accounts.all()) this.boot(row.account);
   }
 
   async stop(deadlineMs = 5000): Promise<void> {
     this.stopped = true;
-    const running = [...this.slots.values()].flatMap((s) => {
-      s.abort?.abort();
-      return [s.running, s.again].filter((p): p is Promise<SessionReport> => p !== null);
-    });
-    await Promise.race([Promise.allSettled(running), new Promise((r) => setTimeout(r, deadlineMs).unref())]);
+    this.unlisten?.();
+    this.unlisten = null;
+    const all = [...this.sups.values()].map((s) => s.stop());
+    let t: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([Promise.allSettled(all), new Promise((r) => (t = setTimeout(r, deadlineMs).unref()))]);
+    clearTimeout(t);
   }
 
   /**
-   * Start a session now (or right after the running one); resolves with its report.
+   * Start a session now, regardless of backoff (or right after the running one); resolves with its
+   * report. `{kind:'server', ...}` is a verified notification; anything else is a manual trigger.
    * Throws at once (not through the promise) when the account is unknown, its protocol unknown, or the bridge stops.
    */
   trigger(account: string, trigger: AnyTrigger = { kind: 'client' }): Promise<SessionReport> {
     if (this.stopped) throw new BridgeError('NOT_ALLOWED', 'the bridge is stopping');
-    const row = this.o.accounts.get(account);
-    if (!row) throw new BridgeError('NODE_NOT_FOUND', `no authority "${account}"`);
-    const acc = JSON.parse(row.data) as AccountData;
-    if (!PROTOCOLS.has(acc.protocol)) throw new BridgeError('NOT_SUPPORTED', `authority "${account}" speaks an unknown protocol ${acc.protocol}`);
-    const slot = this.slot(account);
-    if (!slot.running) return this.run(account, acc.protocol, slot, trigger);
-    slot.again ??= slot.running.catch(() => undefined).then(() => {
-      slot.again = null;
-      return this.run(account, acc.protocol, slot, trigger);
-    });
-    return slot.again;
+    this.settings(account);
+    const cause = trigger.kind === 'server' ? 'notification' : 'manual';
+    return this.supervisor(account).request(trigger, cause, { force: true, wait: true })!;
   }
 
-  /** A pending alert wants delivery: open a session when possible; never throws. */
+  /** A pending alert wants delivery: a session now, after the running one, or with the next retry; never throws. */
   nudge(account: string): void {
     try {
-      this.trigger(account).catch(() => undefined);
+      if (this.stopped) return;
+      this.settings(account);
+      this.supervisor(account).request({ kind: 'alert' }, 'alert', { force: false, wait: false });
     } catch (err) {
       this.o.log.debug({ authority: account, err: (err as Error).message }, 'no session for pending alert');
     }
@@ -87,50 +93,80 @@ export class Authorities {
   list(): AuthorityStatus[] {
     return this.o.accounts.all().map((row) => {
       const acc = JSON.parse(row.data) as AccountData;
-      const slot = this.slots.get(row.account);
+      const sup = this.sups.get(row.account);
+      const status: SupervisorStatus = sup?.status() ?? { state: 'idle', lastSession: null, lastError: null, backoff: null, nextSession: null };
       return {
         account: row.account,
         serverId: row.serverId,
         protocol: acc.protocol,
-        state: slot?.running ? 'in-session' : 'idle',
-        lastSession: slot?.last ?? null,
+        ...status,
         queuedAlerts: this.o.outbox.count(row.account),
+        droppedAlerts: this.o.outbox.dropped(row.account),
       };
     });
   }
 
-  private slot(account: string): Slot {
-    let s = this.slots.get(account);
-    if (!s) this.slots.set(account, (s = { running: null, again: null, abort: null, last: null }));
-    return s;
+  /** Follow DMAcc changes made through DM (or by the config at start). */
+  onAccountChanged(e: BridgeEvents['account.changed']): void {
+    if (!this.started || this.stopped) return;
+    if (e.op === 'Delete') {
+      const sup = this.sups.get(e.account);
+      this.sups.delete(e.account);
+      if (sup) {
+        this.o.log.info({ authority: e.account }, 'account deleted: supervisor stops');
+        sup.stop().catch((err: unknown) => this.o.log.error({ err, authority: e.account }, 'stopping a supervisor failed'));
+      }
+      return;
+    }
+    if (!this.o.accounts.get(e.account)) return;
+    if (e.op === 'Add' || !this.sups.has(e.account)) {
+      this.o.log.info({ authority: e.account, op: e.op }, 'account added: supervisor starts');
+      this.boot(e.account);
+    } else {
+      this.sups.get(e.account)!.reschedule();
+    }
   }
 
-  private run(account: string, protocol: string, slot: Slot, trigger: AnyTrigger): Promise<SessionReport> {
-    const abort = new AbortController();
-    slot.abort = abort;
-    const control = { signal: abort.signal };
-    const session =
-      protocol === 'dm2.0'
-        ? runDm20Session(this.o.deps, account, trigger, control)
-        : runDm12Session(this.o.deps, account, trigger.kind === 'server' ? { kind: 'server', sessionId: trigger.sessionId } : { kind: 'client' }, control);
-    const p = session.then(
-      (report) => {
-        slot.last = report;
-        return report;
+  private boot(account: string): void {
+    try {
+      this.settings(account);
+      this.supervisor(account).request({ kind: 'client' }, 'boot', { force: true, wait: true })!
+        .catch((err: unknown) => this.o.log.error({ err, authority: account }, 'boot session failed'));
+    } catch (err) {
+      this.o.log.error({ err, authority: account }, 'cannot supervise authority');
+    }
+  }
+
+  /** The account's settings; throws for an unknown account or protocol. */
+  private settings(account: string): AccountData {
+    const row = this.o.accounts.get(account);
+    if (!row) throw new BridgeError('NODE_NOT_FOUND', `no authority "${account}"`);
+    const acc = JSON.parse(row.data) as AccountData;
+    if (!PROTOCOLS.has(acc.protocol)) throw new BridgeError('NOT_SUPPORTED', `authority "${account}" speaks an unknown protocol ${acc.protocol}`);
+    return acc;
+  }
+
+  private supervisor(account: string): Supervisor {
+    const have = this.sups.get(account);
+    if (have && !have.isStopped) return have;
+    const sup = new Supervisor({
+      account,
+      run: (trigger, signal) => this.run(account, trigger, signal),
+      pollSeconds: () => {
+        const row = this.o.accounts.get(account);
+        return row ? ((JSON.parse(row.data) as AccountData).pollSeconds ?? 0) : null;
       },
-      (err: unknown) => {
-        this.o.log.error({ err, authority: account }, 'session failed');
-        throw err;
-      },
-    );
-    slot.running = p;
-    const clear = (): void => {
-      if (slot.running === p) {
-        slot.running = null;
-        slot.abort = null;
-      }
-    };
-    p.then(clear, clear);
-    return p;
+      timing: this.timing,
+      log: this.o.log,
+    });
+    this.sups.set(account, sup);
+    return sup;
+  }
+
+  private run(account: string, trigger: AnyTrigger, signal: AbortSignal): Promise<SessionReport> {
+    const acc = this.settings(account); // the current settings: a Replace takes effect here
+    const control = { signal };
+    if (acc.protocol === 'dm2.0') return runDm20Session(this.o.deps, account, trigger, control);
+    return runDm12Session(this.o.deps, account, trigger.kind === 'server' ? { kind: 'server', sessionId: trigger.sessionId } : { kind: 'client' }, control);
   }
 }
