@@ -11,7 +11,9 @@ import { Engine, type AsyncExecResult } from './dm/engine.js';
 import { createInventory, type InventoryService } from './inventory/index.js';
 import { openStore, type Store } from './store/db.js';
 import { NotifyNonceRepo } from './store/notify-nonce-repo.js';
+import { AuditRepo } from './store/audit-repo.js';
 import { OutboxRepo } from './store/outbox-repo.js';
+import { SessionsLogRepo } from './store/sessions-log-repo.js';
 import { SubscriptionsRepo } from './store/subscriptions-repo.js';
 import { createTree, type Tree } from './tree/index.js';
 
@@ -64,6 +66,8 @@ export function createApp(config: BridgeConfig, opts: { log?: Logger; clock?: Cl
     });
     const outbox = new OutboxRepo(store.db, { log: log.child({ mod: 'outbox' }) });
     const subscriptions = new SubscriptionsRepo(store.db);
+    const audit = new AuditRepo(store.db);
+    const sessionsLog = new SessionsLogRepo(store.db);
     const nudgeAll = (accounts: readonly string[]): void => accounts.forEach((a) => authorities.nudge(a));
     // an Exec answered 202 finished: queue its Generic Alert 1226 for that authority and nudge it
     const engineAsync = (serverId: string, result: AsyncExecResult): void => {
@@ -77,16 +81,18 @@ export function createApp(config: BridgeConfig, opts: { log?: Logger; clock?: Cl
       log: log.child({ mod: 'engine' }),
       maxObjSize: MAX_OBJ_SIZE,
       onAsyncResult: (serverId, result) => engineAsync(serverId, result),
+      audit,
     });
     authorities = new Authorities({
       deps: {
-        engine, tree, subscriptions, accounts: bundle.accounts, outbox, device: config.device, log: log.child({ mod: 'authority' }), clock,
+        engine, tree, subscriptions, audit, accounts: bundle.accounts, outbox, device: config.device, log: log.child({ mod: 'authority' }), clock,
         maxMsgSize: MAX_MSG_SIZE, maxObjSize: MAX_OBJ_SIZE,
         onAsyncResult: (serverId, result) => engineAsync(serverId, result),
       },
       accounts: bundle.accounts,
       outbox,
       events: bundle.events,
+      sessionsLog,
       log: log.child({ mod: 'authority' }),
     });
     notify = new NotifyChannels({

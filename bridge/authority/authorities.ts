@@ -3,6 +3,7 @@ import type { BridgeEvents, TypedEmitter } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { AccountsRepo } from '../store/accounts-repo.js';
 import type { OutboxRepo } from '../store/outbox-repo.js';
+import type { SessionsLogRepo } from '../store/sessions-log-repo.js';
 import type { AccountData } from '../tree/providers/dmacc-provider.js';
 import { runDm12Session, type SessionReport } from './connection.js';
 import { runDm20Session, type Dm2ConnectionDeps } from './dm2-connection.js';
@@ -30,6 +31,8 @@ export interface AuthoritiesOptions {
   events?: TypedEmitter<BridgeEvents>;
   /** Backoff policy, poll jitter, clock, timers, randomness (tests make them fast). */
   timing?: Partial<SupervisorTiming>;
+  /** Per-authority sessions log (every ended session: trigger, outcome, duration, commands). */
+  sessionsLog?: SessionsLogRepo;
 }
 
 /**
@@ -166,7 +169,17 @@ export class Authorities {
   private run(account: string, trigger: AnyTrigger, signal: AbortSignal): Promise<SessionReport> {
     const acc = this.settings(account); // the current settings: a Replace takes effect here
     const control = { signal };
-    if (acc.protocol === 'dm2.0') return runDm20Session(this.o.deps, account, trigger, control);
-    return runDm12Session(this.o.deps, account, trigger.kind === 'server' ? { kind: 'server', sessionId: trigger.sessionId } : { kind: 'client' }, control);
+    const session =
+      acc.protocol === 'dm2.0'
+        ? runDm20Session(this.o.deps, account, trigger, control)
+        : runDm12Session(this.o.deps, account, trigger.kind === 'server' ? { kind: 'server', sessionId: trigger.sessionId } : { kind: 'client' }, control);
+    return session.then((report) => {
+      try {
+        this.o.sessionsLog?.recordReport(report, acc.protocol, trigger.kind, this.timing.clock.now());
+      } catch (err) {
+        this.o.log.error({ err, authority: account }, 'sessions log not written');
+      }
+      return report;
+    });
   }
 }

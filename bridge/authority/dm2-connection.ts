@@ -3,6 +3,7 @@ import { systemClock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { decodeServerPackage, DEFAULT_DM2_LIMITS, DM2_CONTENT_TYPE, encodePackage, type Dm2Limits, type Dm2Mo } from '../dm/dm2/index.js';
 import { Dm2Ops, type DataRepository } from '../dm/dm2-ops.js';
+import type { AuditSink } from '../dm/audit.js';
 import type { AsyncExecResult } from '../dm/engine.js';
 import { dm2Step, initialDm2State, type Dm2AuthType, type Dm2SessionConfig, type Dm2SessionInput, type PendingAlert } from '../dm/session/dm2/index.js';
 import type { SubscriptionsRepo } from '../store/subscriptions-repo.js';
@@ -24,6 +25,8 @@ export interface Dm2ConnectionDeps extends ConnectionDeps {
   limits?: Partial<Dm2Limits>;
   /** Replace the HTTP Data Repository (tests). */
   dataRepository?: (acc: AccountData) => DataRepository;
+  /** Audit trail of the changes each MA's commands make. */
+  audit?: AuditSink;
   /** SHOW: true when the local status page lists the URL (202), else 406. */
   onShow?: (account: string, href: string) => boolean;
 }
@@ -74,6 +77,7 @@ export async function runDm20Session(deps: Dm2ConnectionDeps, account: string, t
     },
     ...(deps.onAsyncResult ? { onAsyncResult: deps.onAsyncResult } : {}),
     ...(deps.onShow ? { onShow: (href: string) => deps.onShow!(account, href) } : {}),
+    ...(deps.audit ? { audit: deps.audit } : {}),
   });
   const pending: PendingAlert[] = [];
   for (const p of deps.outbox.list(account)) {

@@ -2,7 +2,8 @@ import type { Logger } from '../core/logger.js';
 import { statusOf } from '../core/errors.js';
 import { Status } from '../core/status.js';
 import type { Tree } from '../tree/tree.js';
-import type { Awaitable, ExecOutcome } from '../tree/types.js';
+import type { Awaitable, ExecOutcome, NodeView, Outcome } from '../tree/types.js';
+import { auditDm2, type AuditSink } from './audit.js';
 import type { AsyncExecResult } from './engine.js';
 import { Dm2Error } from './dm2/errors.js';
 import { decodeTree, parseJson } from './dm2/tree-json.js';
@@ -34,6 +35,8 @@ export interface Dm2OpsOptions {
   onShow?: (href: string) => boolean;
   limits?: Dm2Limits;
   log?: Logger;
+  /** Audit trail of the changes the commands made (AuditRepo of bridge/store). */
+  audit?: AuditSink;
 }
 
 /**
@@ -67,6 +70,7 @@ export class Dm2Ops {
         out.push({ id: cmd.id, status: statusOf(err) });
       }
     }
+    auditDm2(this.o.audit, this.o.serverId, cmds, out);
     return out;
   }
 
@@ -95,14 +99,16 @@ export class Dm2Ops {
 
   private get(id: number, uri: string): Awaitable<Dm2Result> {
     const r = this.o.tree.get(uri, this.o.serverId);
-    const leaf = (o: Awaited<typeof r>): Awaitable<Dm2Result> => {
-      if (o.status !== Status.OK || !o.value) return { id, status: o.status };
-      if (!o.value.children) return { id, status: Status.OK, data: leafData(o.value) };
-      return readSubtree(this.o.tree, uri, this.o.serverId, this.limits.maxNodes).then((t) =>
-        t.status === Status.OK && t.value ? { id, status: Status.OK, data: t.value as unknown as Dm2Result['data'] } : { id, status: t.status },
-      );
-    };
-    return r instanceof Promise ? r.then(leaf) : leaf(r);
+    return r instanceof Promise ? r.then((o) => this.got(id, uri, o)) : this.got(id, uri, r);
+  }
+
+  /** A leaf's value, an interior node's subtree, or the failure's status. */
+  private got(id: number, uri: string, o: Outcome<NodeView>): Awaitable<Dm2Result> {
+    if (o.status !== Status.OK || !o.value) return { id, status: o.status };
+    if (!o.value.children) return { id, status: Status.OK, data: leafData(o.value) };
+    return readSubtree(this.o.tree, uri, this.o.serverId, this.limits.maxNodes).then((t) =>
+      t.status === Status.OK && t.value ? { id, status: Status.OK, data: t.value as unknown as Dm2Result['data'] } : { id, status: t.status },
+    );
   }
 
   private exec(c: Extract<Dm2Command, { cmd: 'EXEC' }>): Awaitable<ExecOutcome> {

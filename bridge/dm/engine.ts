@@ -4,6 +4,7 @@ import { statusOf } from '../core/errors.js';
 import { andThen } from '../tree/awaitable.js';
 import type { Tree } from '../tree/tree.js';
 import type { ExecOutcome, Format, NodeInput, Outcome } from '../tree/types.js';
+import { auditDm12, type AuditSink } from './audit.js';
 import { continues, takeChunk, type PendingObject } from './large-object.js';
 import {
   AlertCode, type AlertCommand, type AlertDraft, type Command, type ContainerCommand, type Item, type ItemCommand,
@@ -18,6 +19,8 @@ export interface EngineOptions {
   maxObjSize?: number;
   /** An Exec answered 202 finished: queue its result for the authority (Generic Alert 1226). */
   onAsyncResult?: (serverId: string, result: AsyncExecResult) => void;
+  /** Audit trail: the changes each message's commands made (AuditRepo of bridge/store). */
+  audit?: AuditSink;
 }
 
 export interface AsyncExecResult {
@@ -69,6 +72,7 @@ export class EngineSession {
         reply(out, cmd, statusOf(err));
       }
     }
+    auditDm12(this.o.audit, this.serverId, out.replies);
     return out;
   }
 

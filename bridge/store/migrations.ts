@@ -102,4 +102,71 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX device_keys_dev ON device_keys(dev_id);
     `,
   },
+  {
+    version: 5,
+    name: 'audit-sessions-log-account-tombstones',
+    sql: `
+      CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        account TEXT NOT NULL,
+        server_id TEXT NOT NULL,
+        cmd TEXT NOT NULL,
+        uri TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        at INTEGER NOT NULL
+      );
+      CREATE INDEX audit_account ON audit(account, id);
+      CREATE TABLE sessions_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        account TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        protocol TEXT NOT NULL,
+        trigger TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        started_at INTEGER NOT NULL,
+        duration_ms INTEGER NOT NULL,
+        commands INTEGER NOT NULL
+      );
+      CREATE INDEX sessions_log_account ON sessions_log(account, id);
+      CREATE TABLE account_tombstones (
+        account TEXT PRIMARY KEY,
+        server_id TEXT NOT NULL,
+        deleted_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 6,
+    name: 'fanouts',
+    sql: `
+      CREATE TABLE fanouts (
+        name TEXT PRIMARY KEY,
+        owner TEXT,
+        command TEXT,
+        target TEXT,
+        path TEXT,
+        data TEXT,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'running', 'done', 'interrupted')),
+        total INTEGER NOT NULL DEFAULT 0,
+        ok INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        timed_out INTEGER NOT NULL DEFAULT 0,
+        run_by TEXT,
+        correlator TEXT,
+        started_at INTEGER NOT NULL DEFAULT 0,
+        finished_at INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE fanout_results (
+        name TEXT NOT NULL REFERENCES fanouts(name) ON DELETE CASCADE,
+        dev_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        status INTEGER NOT NULL,
+        data TEXT NOT NULL DEFAULT '',
+        kind TEXT NOT NULL CHECK (kind IN ('ok', 'failed', 'timeout')),
+        PRIMARY KEY (name, dev_id)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

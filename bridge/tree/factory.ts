@@ -1,17 +1,20 @@
 import type { Clock } from '../core/clock.js';
 import type { AccountsRepo } from '../store/accounts-repo.js';
+import type { TombstonesRepo } from '../store/tombstones-repo.js';
 import type { AclTable } from './acl-table.js';
 import type { AuthoritySettings } from './providers/dmacc-provider.js';
 
 /**
  * Apply the config file (the factory state) to the accounts table: config accounts not changed
  * through DM follow the file; those gone from the file are removed (their ServerID leaves every ACL).
+ * Accounts an MA created stay; accounts an MA deleted (tombstoned) stay deleted until a reset.
  */
 export function syncConfigAccounts(
   repo: AccountsRepo,
   authorities: readonly AuthoritySettings[],
   clock: Clock,
   removeServerId: (serverId: string) => void,
+  tombstones?: TombstonesRepo,
 ): void {
   const wanted = new Map(authorities.map((a) => [a.account, a]));
   for (const row of repo.all()) {
@@ -21,6 +24,7 @@ export function syncConfigAccounts(
     }
   }
   for (const a of authorities) {
+    if (tombstones?.has(a.account)) continue;
     const row = repo.get(a.account);
     const data = JSON.stringify(a);
     if (!row) repo.insert({ account: a.account, serverId: a.serverId, origin: 'config', data, updatedAt: clock.now() });

@@ -5,7 +5,10 @@ import { AccountsRepo } from '../store/accounts-repo.js';
 import { AclRepo } from '../store/acl-repo.js';
 import type { Store } from '../store/db.js';
 import { NodesRepo } from '../store/nodes-repo.js';
+import { AuditRepo } from '../store/audit-repo.js';
+import { SessionsLogRepo } from '../store/sessions-log-repo.js';
 import { SettingsRepo } from '../store/settings-repo.js';
+import { TombstonesRepo } from '../store/tombstones-repo.js';
 import { AclTable } from './acl-table.js';
 import { seedFactoryAcls, syncConfigAccounts } from './factory.js';
 import { Journal } from './journal.js';
@@ -35,6 +38,8 @@ export interface TreeBundle {
   settings: BridgeSettings;
   accounts: AccountsRepo;
   events: TypedEmitter<BridgeEvents>;
+  /** The DMAcc provider (accounts being built through DM live there until complete). */
+  dmacc: DmAccProvider;
 }
 
 export const BRIDGE_VERSION = '0.1.0';
@@ -67,17 +72,27 @@ export function createTree(opts: {
     ['policy.deviceAcl', DEFAULT_DEVICE_ACL],
   ]);
   const settings = new BridgeSettings(defaults, new SettingsRepo(db), journal, events);
+  const tombstones = new TombstonesRepo(db);
+  const audit = new AuditRepo(db);
+  const sessionsLog = new SessionsLogRepo(db);
+  const dmacc = new DmAccProvider({
+    repo: accounts, tombstones, journal, events, clock, acls,
+    purge: (account) => {
+      audit.purge(account);
+      sessionsLog.purge(account);
+    },
+  });
   store.transaction(() => {
-    syncConfigAccounts(accounts, config.authorities, clock, (sid) => acls.removeServerId(sid));
+    syncConfigAccounts(accounts, config.authorities, clock, (sid) => acls.removeServerId(sid), tombstones);
     for (const p of ['./GwMO/DevInventory/Devices', './GwMO/DevInventory/Groups', './GwMO/Fanout']) {
       statics.ensureInterior(p, true);
     }
     tree.mount('./DevInfo', devInfoProvider(config.device));
     tree.mount('./DevDetail', devDetailProvider(config.device, BRIDGE_VERSION, limits));
-    tree.mount('./DMAcc', new DmAccProvider(accounts, journal, events, clock, (sid) => acls.removeServerId(sid)));
+    tree.mount('./DMAcc', dmacc);
     tree.mount('./Bridge', bridgeProvider(settings, BRIDGE_VERSION, opts.adapters ?? []));
     seedFactoryAcls(acls, accounts);
   });
   opts.log?.debug({ accounts: accounts.all().length }, 'tree ready');
-  return { tree, settings, accounts, events };
+  return { tree, settings, accounts, events, dmacc };
 }

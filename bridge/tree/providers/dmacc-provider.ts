@@ -2,129 +2,252 @@ import type { Clock } from '../../core/clock.js';
 import { Status } from '../../core/status.js';
 import type { BridgeEvents, TypedEmitter } from '../../core/events.js';
 import type { AccountRow, AccountsRepo } from '../../store/accounts-repo.js';
+import type { TombstonesRepo } from '../../store/tombstones-repo.js';
 import type { Journal } from '../journal.js';
 import type { NodeInfo, OpContext, Provider } from '../provider.js';
-import type { NodeInput, Outcome } from '../types.js';
+import type { NodeInput, Outcome, Principal } from '../types.js';
+import { checkValue } from '../values.js';
+import { addOf, DMACC_INTERIORS, DMACC_LEAF_BY_PATH, DMACC_LEAVES, type Apply, type DmAccLeaf } from './dmacc-leaves.js';
+import { accountProblem, blankAccount, missingLeaves, type AccountData } from './dmacc-types.js';
 import { LeafIndex, type LeafSpec } from './leaf-tree.js';
 
+export type { AccountData, AuthoritySettings } from './dmacc-types.js';
 export const DMACC_URN = 'urn:oma:mo:oma-dm-dmacc:1.0';
 
-/** An authority's settings as the config file states them (structurally the config's authority). */
-export interface AuthoritySettings {
-  account: string;
-  serverId: string;
-  protocol: string;
-  serverUri: string;
-  notifyUri: string | null;
-  encoding: string;
-  auth: { type: string; clientName: string; clientSecret: string; serverSecret: string | null };
-  pollSeconds: number;
-  tls: { ca: string | null; pinSha256: string | null; cert: string | null; key: string | null };
-  bootstrap: boolean;
+const SEGMENT = /^[A-Za-z0-9._~-]{1,64}$/;
+
+export interface DmAccDeps {
+  repo: AccountsRepo;
+  tombstones: TombstonesRepo;
+  journal: Journal;
+  events: TypedEmitter<BridgeEvents>;
+  clock: Clock;
+  /** The ACL table (factory ACL of a new account; a deleted account's ServerID leaves every ACL). */
+  acls: { set(path: string, text: string): void; removeServerId(serverId: string): number };
+  /** Purge an account's scoped state kept elsewhere (audit, sessions log). */
+  purge?: (account: string) => void;
 }
 
-/** What the store keeps per account: the settings plus DMAcc-only fields changed through DM. */
-export interface AccountData extends AuthoritySettings {
-  name?: string;
-  aauthPref?: string;
-  deviceEvents?: boolean;
+/** An account being built by DM Adds: not run, not stored until complete. */
+interface Pending {
+  d: AccountData;
+  nonces: { client?: string; server?: string };
 }
 
 /**
  * ./DMAcc/<account>: one DMAcc MO per authority, from the accounts table (seeded from the config).
- * AAuthSecret, AAuthData and TLS/Key are never readable; nonces come from the auth state.
+ * An MA with Add on ./DMAcc creates an account by adding `<x>` and its leaves; the account is stored,
+ * gets its factory ACL and is announced (`account.changed` Add) once complete. AAuthSecret,
+ * AAuthData and TLS/Key are never readable; nonces come from the auth state.
  */
 export class DmAccProvider implements Provider {
   readonly transactional = true;
+  private readonly pending = new Map<string, Pending>();
+  /** Accounts whose Add announcement is scheduled (Replace events before it are folded into it). */
+  private readonly announcing = new Set<string>();
 
-  constructor(
-    private readonly repo: AccountsRepo,
-    private readonly journal: Journal,
-    private readonly events: TypedEmitter<BridgeEvents>,
-    private readonly clock: Clock,
-    /** Called once an account is gone, to strip its ServerID from every ACL. */
-    private readonly onDeleted: (serverId: string) => void,
-  ) {}
+  constructor(private readonly o: DmAccDeps) {}
 
   node(segs: readonly string[]): NodeInfo | undefined {
     if (segs.length === 0) {
-      return { format: 'node', type: '', permanent: true, access: ['Get', 'Add'], children: this.repo.all().map((r) => r.account) };
+      const names = this.o.repo.all().map((r) => r.account);
+      for (const p of this.pending.keys()) if (!names.includes(p)) names.push(p);
+      return { format: 'node', type: '', permanent: true, access: ['Get', 'Add'], children: names };
     }
-    const row = this.repo.get(segs[0]!);
-    if (!row) return undefined;
-    const info = this.index(row).info(segs.slice(1).join('/'), DMACC_URN, false);
-    if (info && segs.length === 1) info.access = ['Get', 'Delete'];
+    const acc = this.account(segs[0]!);
+    if (!acc) return undefined;
+    const rel = segs.slice(1).join('/');
+    const info = this.index(acc.d, acc.row).info(rel, DMACC_URN, false);
+    if (!info) return undefined;
+    const growing = acc.d.nodes !== undefined;
+    if (info.children && growing) info.access = segs.length === 1 ? ['Get', 'Add', 'Delete'] : ['Get', 'Add'];
+    else if (segs.length === 1) info.access = ['Get', 'Delete'];
     return info;
   }
 
+  add(segs: readonly string[], input: NodeInput, ctx: OpContext): Outcome {
+    const name = segs[0] ?? '';
+    if (segs.length === 1) {
+      if (input.format !== 'node') return { status: Status.COMMAND_NOT_ALLOWED, reason: 'an account is an interior node' };
+      if (!SEGMENT.test(name)) return { status: Status.BAD_REQUEST, reason: 'account names use [A-Za-z0-9._~-]' };
+      this.setPending(name, { d: blankAccount(name), nonces: {} });
+      return { status: Status.OK };
+    }
+    const acc = this.account(name);
+    if (!acc || acc.d.nodes === undefined) return { status: Status.COMMAND_NOT_ALLOWED };
+    const rel = segs.slice(1).join('/');
+    const nodes = [...acc.d.nodes, rel];
+    if (DMACC_INTERIORS.has(rel)) {
+      if (input.format !== 'node') return { status: Status.UNSUPPORTED_MEDIA_TYPE, reason: `${rel} is an interior node` };
+      return this.apply(name, acc, { ...acc.d, nodes }, undefined, ctx.principal);
+    }
+    const leaf = DMACC_LEAF_BY_PATH.get(rel);
+    const how = leaf ? addOf(leaf) : null;
+    if (!leaf || !how) return { status: Status.COMMAND_NOT_ALLOWED, reason: `${rel} cannot be added to a DMAcc account` };
+    const value = this.checked(leaf, input);
+    if (typeof value !== 'string') return value;
+    const c = how(value, acc.d);
+    if ('error' in c) return c.error;
+    return this.apply(name, acc, { ...c.data, nodes }, leaf.nonce && { dir: leaf.nonce, value }, ctx.principal);
+  }
+
   replace(segs: readonly string[], input: NodeInput, ctx: OpContext): Outcome {
-    const row = this.repo.get(segs[0] ?? '');
-    if (!row) return { status: Status.NOT_FOUND };
-    return this.index(row).replace(segs.slice(1).join('/'), input, ctx);
+    const acc = this.account(segs[0] ?? '');
+    if (!acc) return { status: Status.NOT_FOUND };
+    return this.index(acc.d, acc.row, ctx.principal).replace(segs.slice(1).join('/'), input, ctx);
   }
 
   delete(segs: readonly string[], _ctx: OpContext): Outcome {
     if (segs.length !== 1) return { status: Status.COMMAND_NOT_ALLOWED };
-    const row = this.repo.get(segs[0]!);
+    const name = segs[0]!;
+    if (this.pending.has(name)) {
+      this.setPending(name, undefined);
+      return { status: Status.OK };
+    }
+    const row = this.o.repo.get(name);
     if (!row) return { status: Status.NOT_FOUND };
-    this.repo.delete(row.account);
-    this.onDeleted(row.serverId);
-    this.journal.defer(() => this.events.emit('account.changed', { account: row.account, serverId: row.serverId, op: 'Delete' }));
+    this.o.repo.delete(row.account);
+    this.o.tombstones.add(row.account, row.serverId, this.o.clock.now());
+    this.o.acls.removeServerId(row.serverId);
+    this.o.purge?.(row.account);
+    this.o.journal.defer(() => this.o.events.emit('account.changed', { account: row.account, serverId: row.serverId, op: 'Delete' }));
     return { status: Status.OK };
   }
 
-  private index(row: AccountRow): LeafIndex {
-    const d = JSON.parse(row.data) as AccountData;
-    const save = (patch: Partial<AccountData>): Outcome => {
-      const next = { ...d, ...patch };
-      this.repo.update({ ...row, origin: 'dm', data: JSON.stringify(next), updatedAt: this.clock.now() });
-      this.journal.defer(() => this.events.emit('account.changed', { account: row.account, serverId: row.serverId, op: 'Replace' }));
+  /** Forget accounts still being built (e.g. when a session ends). */
+  dropPending(): void {
+    this.pending.clear();
+  }
+
+  // ---- internals ----
+
+  private account(name: string): { d: AccountData; row?: AccountRow } | undefined {
+    const p = this.pending.get(name);
+    if (p) return { d: p.d };
+    const row = this.o.repo.get(name);
+    return row ? { d: JSON.parse(row.data) as AccountData, row } : undefined;
+  }
+
+  private setPending(name: string, next: Pending | undefined): void {
+    const before = this.pending.get(name);
+    if (next) this.pending.set(name, next);
+    else this.pending.delete(name);
+    this.o.journal.record(() => (before ? this.pending.set(name, before) : this.pending.delete(name)));
+  }
+
+  /** A leaf's Add/Replace value, checked against its format ('chr' data is accepted for any format). */
+  private checked(leaf: DmAccLeaf, input: NodeInput): string | Outcome {
+    const format = input.format ?? leaf.format;
+    if (format !== leaf.format && format !== 'chr') return { status: Status.UNSUPPORTED_MEDIA_TYPE, reason: `format must be ${leaf.format}` };
+    const v = input.data ?? '';
+    const check = checkValue(leaf.format, v);
+    return check.status === Status.OK ? v : check;
+  }
+
+  /** Store a changed account: a pending one becomes live once complete; a live one is saved and announced. */
+  private apply(name: string, acc: { d: AccountData; row?: AccountRow }, next: AccountData, nonce: { dir: 'client' | 'server'; value: string } | undefined, by: Principal): Outcome {
+    const { repo, clock } = this.o;
+    if (next.serverId !== acc.d.serverId && repo.all().some((r) => r.serverId === next.serverId)) {
+      return { status: Status.ALREADY_EXISTS, reason: `ServerID ${next.serverId} belongs to another account` };
+    }
+    if (acc.row) {
+      if (nonce) repo.setNonce(name, nonce.dir, nonce.value, clock.now());
+      return this.save(acc.row, next);
+    }
+    const p = this.pending.get(name)!;
+    const nonces = nonce ? { ...p.nonces, [nonce.dir]: nonce.value } : p.nonces;
+    if (missingLeaves(next).length > 0) {
+      this.setPending(name, { d: next, nonces });
       return { status: Status.OK };
-    };
-    const nonce = (dir: 'client' | 'server') => () => this.repo.nonce(row.account, dir) ?? '';
-    const text = (path: string, get: () => string, set?: (v: string) => Outcome): LeafSpec =>
-      set ? { path, format: 'chr', get, set } : { path, format: 'chr', get };
-    const secret = (path: string, format: 'chr' | 'bin', get: () => string, set?: (v: string) => Outcome): LeafSpec =>
-      set ? { path, format, get, set, secret: true } : { path, format, get, secret: true };
-    const uri = (v: string): Outcome | undefined =>
-      /^(https?|wss?):\/\/[^\s]+$/.test(v) ? undefined : { status: Status.BAD_REQUEST, reason: 'expected an absolute URI' };
-    return new LeafIndex([
-      text('AppID', () => 'w7'),
-      text('ServerID', () => d.serverId),
-      text('Name', () => d.name ?? d.account, (v) => save({ name: v })),
-      text('AppAddr/1/Addr', () => d.serverUri, (v) => uri(v) ?? save({ serverUri: v })),
-      text('AppAddr/1/AddrType', () => 'URI'),
-      text('AAuthPref', () => d.aauthPref ?? d.auth.type),
-      text('AppAuth/Client/AAuthLevel', () => 'CLCRED'),
-      text('AppAuth/Client/AAuthType', () => d.auth.type),
-      text('AppAuth/Client/AAuthName', () => d.auth.clientName, (v) => save({ auth: { ...d.auth, clientName: v } })),
-      secret('AppAuth/Client/AAuthSecret', 'chr', () => d.auth.clientSecret, (v) => save({ auth: { ...d.auth, clientSecret: v } })),
-      secret('AppAuth/Client/AAuthData', 'bin', nonce('client')),
-      text('AppAuth/Server/AAuthLevel', () => 'SRVCRED'),
-      text('AppAuth/Server/AAuthType', () => d.auth.type),
-      text('AppAuth/Server/AAuthName', () => d.serverId),
-      secret('AppAuth/Server/AAuthSecret', 'chr', () => d.auth.serverSecret ?? '', (v) => save({ auth: { ...d.auth, serverSecret: v } })),
-      secret('AppAuth/Server/AAuthData', 'bin', nonce('server')),
-      text('Ext/Bridge/Protocol', () => d.protocol),
-      text('Ext/Bridge/Encoding', () => d.encoding),
-      text('Ext/Bridge/NotifyURI', () => d.notifyUri ?? '', (v) => (v === '' ? save({ notifyUri: null }) : uri(v) ?? save({ notifyUri: v }))),
-      {
-        path: 'Ext/Bridge/PollSeconds',
-        format: 'int',
-        get: () => String(d.pollSeconds),
-        set: (v) => (/^\d{1,9}$/.test(v) && +v >= 60 ? save({ pollSeconds: +v }) : { status: Status.BAD_REQUEST, reason: 'expected an integer >= 60' }),
-      },
-      { path: 'Ext/Bridge/Bootstrap', format: 'bool', get: () => String(d.bootstrap) },
-      {
-        path: 'Ext/Bridge/DeviceEvents',
-        format: 'bool',
-        get: () => String(d.deviceEvents ?? true),
-        set: (v) => (v === 'true' || v === 'false' ? save({ deviceEvents: v === 'true' }) : { status: Status.BAD_REQUEST, reason: 'expected true or false' }),
-      },
-      text('Ext/Bridge/TLS/CA', () => d.tls.ca ?? ''),
-      text('Ext/Bridge/TLS/PinSHA256', () => d.tls.pinSha256 ?? ''),
-      text('Ext/Bridge/TLS/Cert', () => d.tls.cert ?? ''),
-      secret('Ext/Bridge/TLS/Key', 'chr', () => d.tls.key ?? ''),
-    ]);
+    }
+    const problem = accountProblem(next);
+    if (problem !== null) return { status: Status.BAD_REQUEST, reason: problem };
+    repo.insert({ account: name, serverId: next.serverId, origin: 'dm', data: JSON.stringify(next), updatedAt: clock.now() });
+    for (const dir of ['client', 'server'] as const) {
+      const n = nonces[dir];
+      if (n !== undefined) repo.setNonce(name, dir, n, clock.now());
+    }
+    this.o.tombstones.remove(name);
+    this.setPending(name, undefined);
+    this.o.acls.set(`./DMAcc/${name}`, this.factoryAcl(next.serverId, by));
+    this.o.journal.defer(() => this.announce(name, next.serverId));
+    return { status: Status.OK };
+  }
+
+  private save(row: AccountRow, next: AccountData): Outcome {
+    this.o.repo.update({ ...row, origin: 'dm', data: JSON.stringify(next), updatedAt: this.o.clock.now() });
+    this.o.journal.defer(() => {
+      if (!this.announcing.has(row.account)) this.o.events.emit('account.changed', { account: row.account, serverId: row.serverId, op: 'Replace' });
+    });
+    return { status: Status.OK };
+  }
+
+  /**
+   * Emit the Add on the next turn of the event loop, so the leaves a server adds right after the
+   * account became complete (same message) are part of what the supervisor starts with.
+   */
+  private announce(account: string, serverId: string): void {
+    this.announcing.add(account);
+    setImmediate(() => {
+      this.announcing.delete(account);
+      let live = false;
+      try {
+        live = this.o.repo.get(account)?.serverId === serverId;
+      } catch {
+        return; // the store closed meanwhile
+      }
+      if (live) this.o.events.emit('account.changed', { account, serverId, op: 'Add' });
+    });
+  }
+
+  /** ./DMAcc/<x> of a new account: Get/Replace for it and the administrators, Add/Delete for the administrators. */
+  private factoryAcl(serverId: string, by: Principal): string {
+    const boot = this.o.repo
+      .all()
+      .filter((r) => r.serverId !== serverId && (JSON.parse(r.data) as AccountData).bootstrap)
+      .map((r) => r.serverId);
+    const admins = [...new Set([...boot, ...(by !== null && by !== serverId ? [by] : [])])];
+    const all = [serverId, ...admins].join('+');
+    if (admins.length === 0) return `Get=${all}&Replace=${all}`;
+    return `Add=${admins.join('+')}&Delete=${admins.join('+')}&Get=${all}&Replace=${all}`;
+  }
+
+  /** The account's leaves (only the added ones for an account created through DM). */
+  private index(d: AccountData, row: AccountRow | undefined, by: Principal = null): LeafIndex {
+    const present = d.nodes ? new Set(d.nodes) : undefined;
+    const name = d.account;
+    const specs: LeafSpec[] = [];
+    for (const leaf of DMACC_LEAVES) {
+      if (present && !present.has(leaf.path)) continue;
+      const get = leaf.nonce && row ? () => this.o.repo.nonce(name, leaf.nonce!) ?? '' : () => leaf.get(d);
+      const spec: LeafSpec = { path: leaf.path, format: leaf.format, get };
+      if (leaf.secret) spec.secret = true;
+      const how: Apply | undefined = leaf.replace ?? (row ? undefined : addOf(leaf) ?? undefined);
+      if (how) {
+        spec.set = (v) => {
+          const c = how(v, d);
+          if ('error' in c) return c.error;
+          const acc = row ? { d, row } : { d };
+          return this.apply(name, acc, c.data, undefined, by);
+        };
+      }
+      specs.push(spec);
+    }
+    const idx = new LeafIndex(specs);
+    if (present) for (const p of present) if (DMACC_INTERIORS.has(p)) addInterior(idx, p);
+    return idx;
+  }
+}
+
+/** Make an explicitly added interior (and its parents) part of the index. */
+function addInterior(idx: LeafIndex, path: string): void {
+  const segs = path.split('/');
+  for (let i = 0; i < segs.length; i++) {
+    const parent = segs.slice(0, i).join('/');
+    const here = segs.slice(0, i + 1).join('/');
+    const kids = idx.interiors.get(parent) ?? [];
+    if (!kids.includes(segs[i]!)) kids.push(segs[i]!);
+    idx.interiors.set(parent, kids);
+    if (!idx.interiors.has(here)) idx.interiors.set(here, []);
   }
 }
