@@ -84,20 +84,8 @@ export class Tree {
     const p = parseUri(uri, this.o.limits);
     if (!p.value) return fail(p);
     const { path, prop } = p.value;
-    return andThen(this.lookup(path), (info): Outcome<NodeView> => {
-      if (!info) return { status: Status.NOT_FOUND };
-      if (prop !== undefined) {
-        if (!isProperty(prop)) return { status: Status.OPTIONAL_FEATURE_NOT_SUPPORTED, reason: `unknown property "${prop}"` };
-        if (!this.o.acls.allows(path, 'Get', as)) return { status: Status.PERMISSION_DENIED };
-        return propertyValue(prop, path, info, this.o.acls);
-      }
-      if (info.secret || !supports(info, 'Get')) return { status: Status.COMMAND_NOT_ALLOWED, reason: 'node is not readable' };
-      if (!this.o.acls.allows(path, 'Get', as)) return { status: Status.PERMISSION_DENIED };
-      if (info.children) {
-        return { status: Status.OK, value: { uri: path, format: 'node', type: info.type, children: this.childrenOf(path, info) } };
-      }
-      return { status: Status.OK, value: { uri: path, format: info.format, type: info.type, value: info.value ?? '' } };
-    });
+    const info = this.lookup(path);
+    return info instanceof Promise ? info.then((i) => this.view(path, prop, i, as)) : this.view(path, prop, info, as);
   }
 
   add(uri: string, input: NodeInput, as: Principal): Awaitable<Outcome> {
@@ -220,20 +208,40 @@ export class Tree {
 
   // ---- internals ----
 
-  private resolve(path: string): Resolved {
-    for (const m of this.mounts) {
-      if (path === m.path) return { provider: m.provider, rel: [] };
-      if (path.startsWith(m.path) && path.charCodeAt(m.path.length) === 47) {
-        return { provider: m.provider, rel: path.slice(m.path.length + 1).split('/') };
-      }
+  /** What a Get of `path` (or of its property `prop`) answers, given the node's info. */
+  private view(path: string, prop: string | undefined, info: NodeInfo | undefined, as: Principal): Outcome<NodeView> {
+    if (!info) return { status: Status.NOT_FOUND };
+    if (prop !== undefined) {
+      if (!isProperty(prop)) return { status: Status.OPTIONAL_FEATURE_NOT_SUPPORTED, reason: `unknown property "${prop}"` };
+      if (!this.o.acls.allows(path, 'Get', as)) return { status: Status.PERMISSION_DENIED };
+      return propertyValue(prop, path, info, this.o.acls);
     }
-    return { provider: this.o.statics, rel: path === ROOT ? [] : path.slice(2).split('/') };
+    if (info.secret || !supports(info, 'Get')) return { status: Status.COMMAND_NOT_ALLOWED, reason: 'node is not readable' };
+    if (!this.o.acls.allows(path, 'Get', as)) return { status: Status.PERMISSION_DENIED };
+    if (info.children) {
+      return { status: Status.OK, value: { uri: path, format: 'node', type: info.type, children: this.childrenOf(path, info) } };
+    }
+    return { status: Status.OK, value: { uri: path, format: info.format, type: info.type, value: info.value ?? '' } };
+  }
+
+  /** The mount that owns `path` (the longest mount path first); undefined: the static nodes. */
+  private mountOf(path: string): Mount | undefined {
+    for (const m of this.mounts) {
+      if (path === m.path || (path.startsWith(m.path) && path.charCodeAt(m.path.length) === 47)) return m;
+    }
+    return undefined;
+  }
+
+  private resolve(path: string): Resolved {
+    const m = this.mountOf(path);
+    if (m === undefined) return { provider: this.o.statics, rel: path === ROOT ? [] : path.slice(2).split('/') };
+    return { provider: m.provider, rel: path === m.path ? [] : path.slice(m.path.length + 1).split('/') };
   }
 
   private lookup(path: string): Awaitable<NodeInfo | undefined> {
-    const r = this.resolve(path);
-    if (r.provider === this.o.statics) return this.o.statics.info(path);
-    const info = r.provider.node(r.rel);
+    const m = this.mountOf(path);
+    if (m === undefined) return this.o.statics.info(path);
+    const info = m.provider.node(path === m.path ? [] : path.slice(m.path.length + 1).split('/'));
     if (info instanceof Promise && this.o.journal.active) return undefined;
     return info;
   }

@@ -35,6 +35,38 @@ export function isValidSegment(name: string): boolean {
  * Rejects a trailing `/`, empty segments, `..`, `.` anywhere but the start (400) and limit breaches (414).
  */
 export function parseUri(input: string, limits: UriLimits = DEFAULT_URI_LIMITS): Outcome<ParsedUri> {
+  return parsePlain(input, limits) ?? parseUriFull(input, limits);
+}
+
+/**
+ * The common case in one pass: no query, not the root, printable ASCII segments within the limits.
+ * Undefined for anything else: the full parser then decides (and words the error), so the answer
+ * is the same either way.
+ */
+function parsePlain(input: string, limits: UriLimits): Outcome<ParsedUri> | undefined {
+  const n = input.length;
+  if (limits.maxTotLen > 0 && n > limits.maxTotLen) return undefined;
+  const start = n > 2 && input.charCodeAt(0) === 46 && input.charCodeAt(1) === 47 ? 2 : 0;
+  const segments: string[] = [];
+  let from = start;
+  for (let i = start; i <= n; i++) {
+    const c = i === n ? 47 : input.charCodeAt(i);
+    if (c !== 47) {
+      if (c < 0x20 || c > 0x7e || c === 63) return undefined;
+      continue;
+    }
+    const len = i - from;
+    if (len === 0 || (limits.maxSegLen > 0 && len > limits.maxSegLen)) return undefined;
+    if (input.charCodeAt(from) === 46 && (len === 1 || (len === 2 && input.charCodeAt(from + 1) === 46))) return undefined;
+    segments.push(input.slice(from, i));
+    from = i + 1;
+  }
+  if (limits.maxDepth > 0 && segments.length > limits.maxDepth) return undefined;
+  return { status: Status.OK, value: { segments, path: start === 2 ? input : ROOT + '/' + input } };
+}
+
+/** The general parser (every form, every error); exported so that tests can check that both paths agree. */
+export function parseUriFull(input: string, limits: UriLimits = DEFAULT_URI_LIMITS): Outcome<ParsedUri> {
   let rest = input;
   let prop: string | undefined;
   const q = rest.indexOf('?');

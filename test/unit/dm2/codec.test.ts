@@ -79,6 +79,27 @@ describe('DM 2.0 codec', () => {
     }), { numRuns: 300 });
   });
 
+  test('arbitrary bytes (invalid UTF-8 included) never throw anything but a typed Dm2Error', () => {
+    fc.assert(fc.property(fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.string().map((s) => new Uint8Array(Buffer.from(s, 'utf8')))), (b) => {
+      typedOnly(() => decodeServerPackage(b));
+      typedOnly(() => decodeClientPackage(b));
+      typedOnly(() => decodeTree(parseJson(b, DEFAULT_DM2_LIMITS, 'tree')));
+    }), { numRuns: 500 });
+  });
+
+  test('package-shaped JSON with arbitrary commands: one entry per command, valid or INVALID 400/406, ids unique', () => {
+    const field = fc.constantFrom('id', 'cmd', 'uri', 'href', 'events', 'data', 'correlator', 'x');
+    const value = fc.oneof(fc.jsonValue({ maxDepth: 2 }), id, uri, href, fc.constantFrom('GET', 'SUB', 'EXEC', 'HGET', 'SHOW', 'CONT', 'END', 'NOPE'));
+    const cmd = fc.oneof(fc.dictionary(field, value, { maxKeys: 5 }), command, fc.jsonValue({ maxDepth: 2 }));
+    fc.assert(fc.property(sid, fc.array(cmd, { maxLength: 20 }), (s, cmds) => {
+      const out = decodeServerPackage(JSON.stringify({ dm: '2.0', sid: s, msg: 1, cmds }));
+      assert.equal(out.cmds.length, cmds.length);
+      const ids = out.cmds.flatMap((c) => (c.id === undefined ? [] : [c.id]));
+      assert.equal(new Set(ids).size, ids.length);
+      for (const c of out.cmds) if (c.cmd === 'INVALID') assert.ok(c.status === 400 || c.status === 406, `status ${c.status}`);
+    }), { numRuns: 500 });
+  });
+
   test('mutating valid packages: bytes flipped, fields swapped -> a typed error or INVALID entries', () => {
     const mutate = fc.tuple(serverPackage, fc.nat(), fc.integer({ min: 0, max: 255 }));
     fc.assert(fc.property(mutate, ([p, at, byte]) => {

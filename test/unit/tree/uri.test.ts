@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { formatUri, parseUri } from '../../../bridge/tree/uri.js';
+import { DEFAULT_URI_LIMITS, formatUri, parseUri, parseUriFull } from '../../../bridge/tree/uri.js';
 
 const limits = { maxDepth: 8, maxTotLen: 100, maxSegLen: 10 };
 
@@ -41,6 +41,17 @@ describe('URI parsing (PROTOCOL.md §2.10)', () => {
         assert.equal(p.value?.prop, prop ?? undefined);
         assert.equal(formatUri(p.value!.segments, p.value!.prop), text);
       }),
+    );
+  });
+  test('property: the one-pass path answers exactly as the general parser (value, status, reason)', () => {
+    const piece = fc.constantFrom('./', '.', '..', '/', '?', '?prop=ACL', 'A', 'bc', 'x'.repeat(12), '\u0001', '\u007f', 'é', '~', ' ', '&');
+    const text = fc.oneof(fc.string({ maxLength: 40 }), fc.array(piece, { maxLength: 12 }).map((a) => a.join('')));
+    const lim = fc.constantFrom(limits, DEFAULT_URI_LIMITS, { maxDepth: 0, maxTotLen: 0, maxSegLen: 0 }, { maxDepth: 2, maxTotLen: 30, maxSegLen: 3 });
+    fc.assert(
+      fc.property(text, lim, (s, l) => {
+        assert.deepEqual(parseUri(s, l), parseUriFull(s, l));
+      }),
+      { numRuns: 3000 },
     );
   });
   test('property: arbitrary input never throws and answers 200, 400 or 414', () => {
