@@ -1,3 +1,4 @@
+import { createMetrics } from './api/metrics.js';
 import { createApiServer, type ApiServer } from './api/server.js';
 import { Authorities } from './authority/authorities.js';
 import { startSubscriptionAlerts } from './authority/dm2-subscriptions.js';
@@ -67,6 +68,7 @@ export function createApp(config: BridgeConfig, opts: { log?: Logger; clock?: Cl
     const outbox = new OutboxRepo(store.db, { log: log.child({ mod: 'outbox' }) });
     const subscriptions = new SubscriptionsRepo(store.db);
     const audit = new AuditRepo(store.db);
+    const metrics = createMetrics();
     const sessionsLog = new SessionsLogRepo(store.db);
     const nudgeAll = (accounts: readonly string[]): void => accounts.forEach((a) => authorities.nudge(a));
     // an Exec answered 202 finished: queue its Generic Alert 1226 for that authority and nudge it
@@ -82,10 +84,11 @@ export function createApp(config: BridgeConfig, opts: { log?: Logger; clock?: Cl
       maxObjSize: MAX_OBJ_SIZE,
       onAsyncResult: (serverId, result) => engineAsync(serverId, result),
       audit,
+      metrics,
     });
     authorities = new Authorities({
       deps: {
-        engine, tree, subscriptions, audit, accounts: bundle.accounts, outbox, device: config.device, log: log.child({ mod: 'authority' }), clock,
+        engine, tree, subscriptions, audit, metrics, accounts: bundle.accounts, outbox, device: config.device, log: log.child({ mod: 'authority' }), clock,
         maxMsgSize: MAX_MSG_SIZE, maxObjSize: MAX_OBJ_SIZE,
         onAsyncResult: (serverId, result) => engineAsync(serverId, result),
       },
@@ -93,6 +96,7 @@ export function createApp(config: BridgeConfig, opts: { log?: Logger; clock?: Cl
       outbox,
       events: bundle.events,
       sessionsLog,
+      metrics,
       log: log.child({ mod: 'authority' }),
     });
     notify = new NotifyChannels({
@@ -133,6 +137,8 @@ export function createApp(config: BridgeConfig, opts: { log?: Logger; clock?: Cl
     api = createApiServer({
       host: config.api.host, port: config.api.port, token: config.api.token, tree, authorities, log,
       devices: { list: () => inventory.inventory.list() },
+      metrics,
+      notify,
       readiness: { storeOpen: () => store.db.open, discoveryEnabled: discoveryOn, multicast: () => health.last() },
     });
   } catch (err) {

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ApiClientError, createApiClient } from './api/client.js';
 import { registerDeviceCommands } from './cli-devices.js';
 import { registerResetCommand } from './cli-reset.js';
+import { registerStatusCommand } from './cli-status.js';
 import { ConfigError, loadConfig } from './config.js';
 
 /** Exit codes: 0 ok, 1 a command failed (bridge unreachable, node not found/denied), 2 usage, config or startup error. */
@@ -68,6 +69,7 @@ export function buildCli(h: CliHandlers): Command {
     .action(async (account: string, opts: { wait?: boolean; config?: string }) => session(account, opts, out));
   registerDeviceCommands(program, out, (message, code) => new CliError(message, code));
   registerResetCommand(program, out, (message, code) => new CliError(message, code));
+  registerStatusCommand(program, out, (message, code) => new CliError(message, code));
   return program;
 }
 

@@ -1,4 +1,5 @@
-import type { TreeNodeJson } from './types.js';
+import type { DeviceJson } from './routes/devices.js';
+import type { AuthoritySummary, TreeNodeJson } from './types.js';
 
 /** A failed API call: one-line message for the operator. */
 export class ApiClientError extends Error {
@@ -66,8 +67,11 @@ export function createApiClient(opts: ApiClientOptions) {
       if (as !== null) q.set('as', as);
       return (await getJson(`/api/v1/tree?${q.toString()}`)) as TreeNodeJson;
     },
-    async authorities(): Promise<unknown> {
-      return getJson('/api/v1/authorities');
+    async authorities(): Promise<AuthoritySummary[]> {
+      return (await getJson('/api/v1/authorities')) as AuthoritySummary[];
+    },
+    async devices(): Promise<DeviceJson[]> {
+      return (await getJson('/api/v1/devices')) as DeviceJson[];
     },
     /** Trigger a session; with `wait`, resolve with its report (sessions may take minutes). */
     async triggerSession(account: string, wait: boolean): Promise<unknown> {

@@ -6,12 +6,15 @@ import type { Logger } from '../core/logger.js';
 import { bearerAuth } from './auth.js';
 import { errorMiddleware } from './errors.js';
 import { requestLimits } from './limits.js';
+import { createMetrics, type PromMetrics } from './metrics.js';
 import { healthRoutes } from './routes/health.js';
 import { treeRoutes } from './routes/tree.js';
-import { authorityRoutes } from './routes/authorities.js';
+import { authorityRoutes, withNotify } from './routes/authorities.js';
 import { deviceRoutes, type DeviceLister } from './routes/devices.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { readyzRoutes, type ReadinessSource } from './routes/readyz.js';
-import type { AuthorityService, TreeReader } from './types.js';
+import { sendStatusPage, statusRoutes } from './routes/status.js';
+import type { AuthorityService, NotifySource, TreeReader } from './types.js';
 
 export interface ApiServerOptions {
   host: string;
@@ -25,6 +28,13 @@ export interface ApiServerOptions {
   devices?: DeviceLister;
   /** GET /readyz (store open, multicast self-test); absent when not given. */
   readiness?: ReadinessSource;
+  /** The notify channels: their state shows in /api/v1/authorities (`notify`), the page and /metrics. */
+  notify?: NotifySource;
+  /**
+   * The app's metrics (fed through bridge/core's Metrics by the modules); the server adds the
+   * scrape-time gauges from `authorities` and `devices`. A private one (process metrics only) when absent.
+   */
+  metrics?: PromMetrics;
   log: Logger;
 }
 
@@ -35,7 +45,7 @@ export interface ApiServer {
   address(): { host: string; port: number };
 }
 
-/** The local HTTP API (koa): health, readiness and read views. Nothing listens until start(). */
+/** The local HTTP API (koa): health, readiness, metrics, read views and the status page. Nothing listens until start(). */
 export function createApiServer(opts: ApiServerOptions): ApiServer {
   const log = opts.log.child({ mod: 'api' });
   const app = new Koa();
@@ -43,9 +53,17 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const router = new Router();
   healthRoutes(router);
   treeRoutes(router, opts.tree);
-  if (opts.authorities) authorityRoutes(router, opts.authorities);
+  const service = opts.authorities;
+  const authorities = service ? () => withNotify(service.list(), opts.notify) : undefined;
+  if (service && authorities) authorityRoutes(router, { list: authorities, trigger: (account) => service.trigger(account) });
   if (opts.devices) deviceRoutes(router, opts.devices);
   if (opts.readiness) readyzRoutes(router, opts.readiness);
+  const metrics = opts.metrics ?? createMetrics();
+  const devices = opts.devices ? () => opts.devices!.list() : undefined;
+  metrics.observe({ ...(authorities && { authorities }), ...(devices && { devices }) });
+  metricsRoutes(router, metrics);
+  const status = { ...(authorities && { authorities }), ...(opts.devices && { devices: opts.devices }), recentSessions: () => metrics.recentSessions() };
+  statusRoutes(router, status);
   app.use(errorMiddleware(log));
   app.use(async (ctx, next) => {
     const t0 = performance.now();
@@ -53,7 +71,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     log.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - t0) }, 'api');
   });
   app.use(requestLimits());
-  app.use(bearerAuth(opts.token));
+  app.use(bearerAuth(opts.token, { pages: new Set(['/']), unauthorizedPage: (ctx, problem) => sendStatusPage(ctx, null, problem, 401) }));
   app.use(router.routes());
   app.use(router.allowedMethods());
 

@@ -10,9 +10,42 @@ export type TreeNodeJson =
   | { uri: string; format: string; type: string; children: string[] }
   | { uri: string; format: string; type: string; value: string };
 
+/** One DM session's report as the API shows it (structurally authority's SessionReport). */
+export interface SessionSummary {
+  account: string;
+  sessionId: string;
+  outcome: string;
+  reason: string;
+  durationMs: number;
+  messagesSent?: number;
+  commandsExecuted?: number;
+  alertsAcknowledged?: number;
+  /** ISO 8601 UTC when the session ended, when known. */
+  endedAt?: string;
+}
+
+/** One authority as GET /api/v1/authorities lists it (structurally authority's AuthorityStatus). */
+export interface AuthoritySummary {
+  account: string;
+  serverId: string;
+  protocol: string;
+  /** Session state: `idle` or `in-session`. */
+  state: string;
+  lastSession: SessionSummary | null;
+  /** Alerts queued in the outbox for this MA. */
+  queuedAlerts: number;
+  /** Notify channel (WebSocket) state when known: off (no notifyUri) | connecting | open | backoff | stopped. */
+  notify?: string;
+}
+
+/** The notify channels (structurally authority's NotifyChannels): one per MA with a notifyUri. */
+export interface NotifySource {
+  list(): Array<{ account: string; state: string }>;
+}
+
 /** What the API needs from the authority sessions. */
 export interface AuthorityService {
-  list(): unknown[];
+  list(): AuthoritySummary[];
   /** Throws at once for an unknown account or protocol; the promise settles when the session ends. */
   trigger(account: string): Promise<unknown>;
 }

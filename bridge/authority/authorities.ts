@@ -1,6 +1,7 @@
 import { BridgeError } from '../core/errors.js';
 import type { BridgeEvents, TypedEmitter } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
+import type { Metrics } from '../core/metrics.js';
 import type { AccountsRepo } from '../store/accounts-repo.js';
 import type { OutboxRepo } from '../store/outbox-repo.js';
 import type { SessionsLogRepo } from '../store/sessions-log-repo.js';
@@ -33,6 +34,8 @@ export interface AuthoritiesOptions {
   timing?: Partial<SupervisorTiming>;
   /** Per-authority sessions log (every ended session: trigger, outcome, duration, commands). */
   sessionsLog?: SessionsLogRepo;
+  /** Sessions by authority and outcome, durations (/metrics). */
+  metrics?: Metrics;
 }
 
 /**
@@ -173,13 +176,19 @@ export class Authorities {
       acc.protocol === 'dm2.0'
         ? runDm20Session(this.o.deps, account, trigger, control)
         : runDm12Session(this.o.deps, account, trigger.kind === 'server' ? { kind: 'server', sessionId: trigger.sessionId } : { kind: 'client' }, control);
+    const started = this.timing.clock.now();
     return session.then((report) => {
+      this.o.metrics?.sessionEnded({ ...report, protocol: acc.protocol });
       try {
         this.o.sessionsLog?.recordReport(report, acc.protocol, trigger.kind, this.timing.clock.now());
       } catch (err) {
         this.o.log.error({ err, authority: account }, 'sessions log not written');
       }
       return report;
+    }, (err: unknown) => {
+      const reason = err instanceof Error ? err.message : String(err);
+      this.o.metrics?.sessionEnded({ account, protocol: acc.protocol, outcome: 'error', reason, durationMs: this.timing.clock.now() - started });
+      throw err;
     });
   }
 }

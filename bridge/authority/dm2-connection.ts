@@ -3,6 +3,7 @@ import { systemClock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { decodeServerPackage, DEFAULT_DM2_LIMITS, DM2_CONTENT_TYPE, encodePackage, type Dm2Limits, type Dm2Mo } from '../dm/dm2/index.js';
 import { Dm2Ops, type DataRepository } from '../dm/dm2-ops.js';
+import type { Metrics } from '../core/metrics.js';
 import type { AuditSink } from '../dm/audit.js';
 import type { AsyncExecResult } from '../dm/engine.js';
 import { dm2Step, initialDm2State, type Dm2AuthType, type Dm2SessionConfig, type Dm2SessionInput, type PendingAlert } from '../dm/session/dm2/index.js';
@@ -27,6 +28,8 @@ export interface Dm2ConnectionDeps extends ConnectionDeps {
   dataRepository?: (acc: AccountData) => DataRepository;
   /** Audit trail of the changes each MA's commands make. */
   audit?: AuditSink;
+  /** Commands by name and status (/metrics). */
+  metrics?: Metrics;
   /** SHOW: true when the local status page lists the URL (202), else 406. */
   onShow?: (account: string, href: string) => boolean;
 }
@@ -78,6 +81,7 @@ export async function runDm20Session(deps: Dm2ConnectionDeps, account: string, t
     ...(deps.onAsyncResult ? { onAsyncResult: deps.onAsyncResult } : {}),
     ...(deps.onShow ? { onShow: (href: string) => deps.onShow!(account, href) } : {}),
     ...(deps.audit ? { audit: deps.audit } : {}),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
   const pending: PendingAlert[] = [];
   for (const p of deps.outbox.list(account)) {

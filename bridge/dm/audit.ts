@@ -34,6 +34,8 @@ export function dm12AuditRecords(replies: readonly Reply[]): AuditRecord[] {
 
 /** The audit records of one DM 2.0 package: commands that change state, matched to their results by id. */
 export function dm2AuditRecords(cmds: readonly Dm2Entry[], results: readonly Dm2Result[]): AuditRecord[] {
+  // a read-only package (the common case) costs one pass and no allocation
+  if (!cmds.some((c) => DM2_CHANGES.has(c.cmd))) return [];
   const byId = new Map<number, number>();
   for (const r of results) if (!byId.has(r.id)) byId.set(r.id, r.status);
   const out: AuditRecord[] = [];

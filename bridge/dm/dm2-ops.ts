@@ -3,7 +3,9 @@ import { statusOf } from '../core/errors.js';
 import { Status } from '../core/status.js';
 import type { Tree } from '../tree/tree.js';
 import type { Awaitable, ExecOutcome, NodeView, Outcome } from '../tree/types.js';
+import type { Metrics } from '../core/metrics.js';
 import { auditDm2, type AuditSink } from './audit.js';
+import { countDm2 } from './command-metrics.js';
 import type { AsyncExecResult } from './engine.js';
 import { Dm2Error } from './dm2/errors.js';
 import { decodeTree, parseJson } from './dm2/tree-json.js';
@@ -37,6 +39,8 @@ export interface Dm2OpsOptions {
   log?: Logger;
   /** Audit trail of the changes the commands made (AuditRepo of bridge/store). */
   audit?: AuditSink;
+  /** Commands by name and status (/metrics). */
+  metrics?: Metrics;
 }
 
 /**
@@ -71,6 +75,7 @@ export class Dm2Ops {
       }
     }
     auditDm2(this.o.audit, this.o.serverId, cmds, out);
+    countDm2(this.o.metrics, cmds, out);
     return out;
   }
 

@@ -4,7 +4,9 @@ import { statusOf } from '../core/errors.js';
 import { andThen } from '../tree/awaitable.js';
 import type { Tree } from '../tree/tree.js';
 import type { ExecOutcome, Format, NodeInput, Outcome } from '../tree/types.js';
+import type { Metrics } from '../core/metrics.js';
 import { auditDm12, type AuditSink } from './audit.js';
+import { countDm12 } from './command-metrics.js';
 import { continues, takeChunk, type PendingObject } from './large-object.js';
 import {
   AlertCode, type AlertCommand, type AlertDraft, type Command, type ContainerCommand, type Item, type ItemCommand,
@@ -21,6 +23,8 @@ export interface EngineOptions {
   onAsyncResult?: (serverId: string, result: AsyncExecResult) => void;
   /** Audit trail: the changes each message's commands made (AuditRepo of bridge/store). */
   audit?: AuditSink;
+  /** Commands by name and status (/metrics). */
+  metrics?: Metrics;
 }
 
 export interface AsyncExecResult {
@@ -73,6 +77,7 @@ export class EngineSession {
       }
     }
     auditDm12(this.o.audit, this.serverId, out.replies);
+    countDm12(this.o.metrics, out.replies);
     return out;
   }
 

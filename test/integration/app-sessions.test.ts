@@ -131,6 +131,17 @@ describe('bridge process with a DM 1.2 and a DM 2.0 authority', () => {
     assert.equal(sec.lastSession?.outcome, 'ok');
   });
 
+  test('GET /metrics counts the sessions of both protocols and their commands by status', async () => {
+    const res = await api('/metrics');
+    assert.equal(res.status, 200);
+    const text = await res.text();
+    assert.match(text, /dmbridge_sessions_total\{account="isp",outcome="ok"\} [1-9]/);
+    assert.match(text, /dmbridge_sessions_total\{account="sec",outcome="ok"\} [1-9]/);
+    assert.match(text, /dmbridge_commands_total\{command="Get",status="200"\} [1-9]/);
+    assert.match(text, /dmbridge_commands_total\{command="GET",status="200"\} [1-9]/);
+    assert.match(text, /dmbridge_outbox_depth\{account="isp"\} 0/);
+  });
+
   test('`dm-bridge session isp --wait` prints the report and exits 0', async () => {
     // async spawn: the reference server lives in this process and must keep serving meanwhile
     const child = spawn(process.execPath, ['--import', 'tsx', 'bridge/main.ts', 'session', 'isp', '--wait', '--config', cfgFile], { cwd: ROOT });

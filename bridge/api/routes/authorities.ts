@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import { ApiError } from '../errors.js';
-import type { AuthorityService } from '../types.js';
+import type { AuthorityService, AuthoritySummary, NotifySource } from '../types.js';
 
 const ACCOUNT = /^[A-Za-z0-9._~-]{1,64}$/;
 
@@ -26,4 +26,11 @@ export function authorityRoutes(router: Router, authorities: AuthorityService): 
     ctx.status = 202;
     ctx.body = { account, accepted: true };
   });
+}
+
+/** Authorities with their notify channel state (`off` when the MA has no channel). */
+export function withNotify(list: AuthoritySummary[], notify: NotifySource | undefined): AuthoritySummary[] {
+  if (!notify) return list;
+  const states = new Map(notify.list().map((c) => [c.account, c.state]));
+  return list.map((a) => (a.notify !== undefined ? a : { ...a, notify: states.get(a.account) ?? 'off' }));
 }
