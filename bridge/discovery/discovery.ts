@@ -5,6 +5,7 @@ import { MdnsBrowser, openMdnsSocket, type MdnsTransport } from './mdns-browser.
 import type { MdnsService } from './mdns-records.js';
 import { SsdpBrowser, openSsdpClient, type SsdpClientLike } from './ssdp-browser.js';
 import type { SsdpAnnouncement } from './ssdp-headers.js';
+import type { SocketProblem } from './ssdp-sockets.js';
 import { SightingCache } from './ttl-cache.js';
 import type { DiscoveryEvents, DiscoveryOptions, DiscoverySettings, DiscoveryStatus, GoneReason, Sighting } from './types.js';
 
@@ -13,7 +14,9 @@ export interface DiscoveryDeps {
   now?: () => number;
   listInterfaces?: (wanted: readonly string[]) => McastInterface[];
   openMdns?: (iface: McastInterface, log: Logger) => MdnsTransport;
-  openSsdp?: (ifaces: readonly McastInterface[], log: Logger) => SsdpClientLike;
+  openSsdp?: (ifaces: readonly McastInterface[], log: Logger, problem?: SocketProblem) => SsdpClientLike;
+  /** How often the interfaces in use are checked (default 5 s): one that went away is a problem. */
+  interfaceCheckMs?: number;
   /** Longest gap between two M-SEARCH ssdp:all (default 60 s; shorter when the TTL is short). */
   searchEveryMs?: number;
 }
@@ -40,6 +43,10 @@ export function createDiscovery(options: DiscoveryOptions, deps: DiscoveryDeps):
   let problem: string | null = null;
   let mdnsOn = false;
   let ssdpOn = false;
+  /** Interfaces in use that went away (or lost their IPv4 address), and sockets that cannot join. */
+  let ifaceProblem: string | null = null;
+  const socketProblems = new Map<string, string>();
+  let ifaceTimer: NodeJS.Timeout | undefined;
 
   const down = (s: Sighting, reason: GoneReason): void => events.emit('down', { sighting: s, reason });
   const cache = new SightingCache(
@@ -82,6 +89,10 @@ export function createDiscovery(options: DiscoveryOptions, deps: DiscoveryDeps):
         const ssdpDetails = { uuid: a.uuid, usn: a.usn, target: a.target, location, server: a.server || (prev?.ssdp?.server ?? '') };
         seen({ source: 'ssdp', key: a.uuid, address, iface, ttlMs: ttlMs(a.maxAgeSec), seenAt: now(), ssdp: ssdpDetails });
       },
+      problem: (address, p) => {
+        if (p === null) socketProblems.delete(address);
+        else socketProblems.set(address, p);
+      },
     },
     log.child({ proto: 'ssdp' }),
     deps.openSsdp ?? openSsdpClient,
@@ -116,6 +127,33 @@ export function createDiscovery(options: DiscoveryOptions, deps: DiscoveryDeps):
     for (const s of cache.clear('ssdp')) if (reason) down(s, reason);
   }
 
+  /** Notice interfaces in use that went away; once all are back, reopen the sockets (sightings are kept). */
+  async function checkInterfaces(): Promise<void> {
+    if (!running || ifaces.length === 0) return;
+    const current = (deps.listInterfaces ?? multicastInterfaces)(cfg.interfaces);
+    const gone = ifaces.filter((i) => !current.some((c) => c.name === i.name && c.address === i.address));
+    if (gone.length > 0) {
+      const next = `interface ${gone.map((i) => i.name).join(', ')} went away or lost its IPv4 address; discovery there is blind`;
+      if (next !== ifaceProblem) log.warn({ interfaces: gone.map((i) => i.name) }, `discovery: ${next}`);
+      ifaceProblem = next;
+      return;
+    }
+    if (ifaceProblem === null) return;
+    // back again: the kernel dropped the group memberships with the interface
+    ifaceProblem = null;
+    socketProblems.clear();
+    log.info({ interfaces: ifaces }, 'discovery: interfaces back; reopening sockets');
+    if (mdnsOn) {
+      await mdns.stop();
+      mdns.start(ifaces, cfg.serviceTypes);
+    }
+    if (ssdpOn) {
+      ssdpBrowser.stop();
+      ssdpOn = false;
+      await startSsdp();
+    }
+  }
+
   return {
     events,
     async start() {
@@ -132,10 +170,18 @@ export function createDiscovery(options: DiscoveryOptions, deps: DiscoveryDeps):
       cache.start();
       if (cfg.mdns) await startMdns();
       if (cfg.ssdp) await startSsdp();
+      ifaceTimer = setInterval(() => {
+        checkInterfaces().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'discovery: interface check failed'));
+      }, deps.interfaceCheckMs ?? 5000);
+      ifaceTimer.unref();
     },
     async stop() {
       if (!running) return;
       running = false;
+      if (ifaceTimer) clearInterval(ifaceTimer);
+      ifaceTimer = undefined;
+      ifaceProblem = null;
+      socketProblems.clear();
       cache.stop();
       await stopMdns(null);
       stopSsdp(null);
@@ -166,7 +212,7 @@ export function createDiscovery(options: DiscoveryOptions, deps: DiscoveryDeps):
       interfaces: ifaces.map((i) => ({ name: i.name, address: i.address })),
       mdns: mdnsOn,
       ssdp: ssdpOn,
-      problem,
+      problem: problem ?? ifaceProblem ?? [...socketProblems.values()][0] ?? null,
       sightings: cache.size,
     }),
     sightings: () => cache.all(),

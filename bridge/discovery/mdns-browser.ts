@@ -1,7 +1,9 @@
+import { createSocket } from 'node:dgram';
 import BonjourPkg from 'bonjour-service';
 import makeMdns from 'multicast-dns';
 import type { Logger } from '../core/logger.js';
 import type { McastInterface } from './interfaces.js';
+import { DISCOVERY_RCVBUF } from './ssdp-sockets.js';
 import { goodbyes, toMdnsService, type MdnsService, type RawService } from './mdns-records.js';
 
 type Listener = (...args: unknown[]) => void;
@@ -21,7 +23,9 @@ export interface MdnsBrowserHooks {
 
 /** multicast-dns on one interface: joined there, sending from there, bound to 0.0.0.0:5353. */
 export function openMdnsSocket(iface: McastInterface, log: Logger): MdnsTransport {
-  const m = makeMdns({ interface: iface.address, bind: '0.0.0.0', reuseAddr: true, loopback: true });
+  // our own socket: a receive buffer that holds a burst of announcements (kernel-capped)
+  const socket = createSocket({ type: 'udp4', reuseAddr: true, recvBufferSize: DISCOVERY_RCVBUF });
+  const m = makeMdns({ interface: iface.address, bind: '0.0.0.0', reuseAddr: true, loopback: true, socket });
   m.on('error', (err: Error) => log.warn({ iface: iface.name, err: err.message }, 'mdns socket error'));
   m.on('warning', (err: Error) => log.debug({ iface: iface.name, err: err.message }, 'mdns: malformed or undeliverable packet ignored'));
   return m as unknown as MdnsTransport;
@@ -138,7 +142,18 @@ export class MdnsBrowser {
       return;
     }
     const b = new BonjourPkg.Browser(link.mdns, { type: m[1]!, protocol: m[2] as 'tcp' | 'udp' });
+    // The Browser looks every service of a packet up in its list of known ones with a linear scan
+    // (O(n^2) for a burst of n announcements: seconds at 2,000 devices). Our TTL cache does the
+    // bookkeeping, so the list is emptied after each report: every response reports its services
+    // again (a refresh for the cache), in constant time.
+    const forget = (): void => {
+      const inner = b as unknown as { _services?: unknown; serviceMap?: Record<string, boolean> };
+      if (Array.isArray(inner._services)) inner._services.length = 0;
+      const map = inner.serviceMap;
+      if (map) for (const k of Object.keys(map)) delete map[k];
+    };
     const seen = (svc: unknown): void => {
+      forget();
       const r = toMdnsService(svc as RawService);
       if (!r.ok) {
         this.log.debug({ iface: link.iface.name, reason: r.reason }, 'mdns: service ignored');

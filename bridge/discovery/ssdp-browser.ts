@@ -3,9 +3,12 @@ import ssdp from 'node-ssdp';
 import type { Logger } from '../core/logger.js';
 import type { McastInterface } from './interfaces.js';
 import { toAnnouncement, type SsdpAnnouncement } from './ssdp-headers.js';
+import { hardenSsdp, type SocketProblem } from './ssdp-sockets.js';
 
 export interface SsdpBrowserHooks {
   announcement(a: SsdpAnnouncement, address: string, iface: string): void;
+  /** A socket cannot join the group (null: it can again). */
+  problem?: SocketProblem;
 }
 
 /** The part of a node-ssdp Client we use (tests substitute a fake). */
@@ -17,7 +20,8 @@ export interface SsdpClientLike {
   stop(): void;
 }
 
-export function openSsdpClient(ifaces: readonly McastInterface[], log: Logger): SsdpClientLike {
+/** A node-ssdp Client whose sockets never throw membership errors (reported via `problem`). */
+export function openSsdpClient(ifaces: readonly McastInterface[], log: Logger, problem: SocketProblem = () => undefined): SsdpClientLike {
   const opts = {
     interfaces: ifaces.map((i) => i.name),
     // NOTIFY (alive/byebye) reaches a client only when it listens on 1900.
@@ -26,7 +30,9 @@ export function openSsdpClient(ifaces: readonly McastInterface[], log: Logger): 
     explicitSocketBind: false,
     customLogger: (fmt: string, ...args: unknown[]) => log.trace({ args: args.map(String).slice(0, 2) }, `node-ssdp: ${fmt}`),
   };
-  return new ssdp.Client(opts as ConstructorParameters<typeof ssdp.Client>[0]) as unknown as SsdpClientLike;
+  const client = new ssdp.Client(opts as ConstructorParameters<typeof ssdp.Client>[0]);
+  hardenSsdp(client, log, problem);
+  return client as unknown as SsdpClientLike;
 }
 
 const ifaceOf = (ifaces: readonly McastInterface[], address: string): string => {
@@ -43,13 +49,13 @@ export class SsdpBrowser {
   constructor(
     private readonly hooks: SsdpBrowserHooks,
     private readonly log: Logger,
-    private readonly open: (ifaces: readonly McastInterface[], log: Logger) => SsdpClientLike = openSsdpClient,
+    private readonly open: (ifaces: readonly McastInterface[], log: Logger, problem?: SocketProblem) => SsdpClientLike = openSsdpClient,
   ) {}
 
   async start(ifaces: readonly McastInterface[], searchEveryMs: number): Promise<void> {
     if (this.client || ifaces.length === 0) return;
     this.ifaces = ifaces;
-    const client = this.open(ifaces, this.log);
+    const client = this.open(ifaces, this.log, (address, p) => this.hooks.problem?.(address, p));
     this.client = client;
     const handle = (kind: 'notify' | 'response') => (headers: unknown, rinfo: unknown) => {
       try {

@@ -54,6 +54,7 @@ export function createInventory(o: InventoryOptions): InventoryService {
     describe: o.describe ?? ((url) => fetchDescription(url)),
     mac: o.mac ?? arpLookup(),
     debounceMs: o.debounceMs ?? 10_000,
+    transaction: (fn) => o.store.transaction(fn),
     ...(o.startGraceMs === undefined ? {} : { startGraceMs: o.startGraceMs }),
     created: (devId) => {
       const path = `${DEVICES_PATH}/${devId}`;

@@ -3,6 +3,7 @@ import type { DeviceRow, DeviceService, DevicesRepo } from '../store/devices-rep
 import { mdnsCategory, pickCategory, txtIdentity, upnpCategory } from './classify.js';
 import type { DescriptionResult, UpnpDescription } from './description.js';
 import { DeviceEventDebouncer, type DeviceEvent } from './device-events.js';
+import { Limiter } from './limiter.js';
 import { hashDevId, macDevId, macKey, mdnsDevId, mdnsKey, uniqueId, upnpDevId, upnpKey } from './devid.js';
 
 /** A discovery sighting (structurally bridge/discovery's Sighting; inventory does not import discovery). */
@@ -32,8 +33,11 @@ export interface InventoryDeps {
   lastSeenWriteMs?: number;
   /** After a restart, devices announced online get this long to reappear before "left". */
   startGraceMs?: number;
+  /** Run writes in one transaction (store.transaction); without it each write commits alone. */
+  transaction?: (fn: () => void) => void;
 }
 
+const DESCRIBE_CONCURRENCY = 16;
 const sid = (s: SightingInput): string => `${s.source}:${s.key}`;
 /** Everything but LastSeen (which changes on every sighting and is persisted lazily). */
 const digest = (d: DeviceRow): string => JSON.stringify({ ...d, lastSeen: 0 });
@@ -49,7 +53,14 @@ export class Inventory {
   private readonly fetching = new Set<string>();
   private readonly fetchedFrom = new Map<string, string>();
   private readonly savedAt = new Map<string, number>();
+  /** Write-behind: rows and identity keys changed since the last flush (one transaction per burst). */
+  private readonly dirty = new Map<string, DeviceRow>();
+  private dirtyKeys: Array<[string, string]> = [];
+  private flushing: NodeJS.Immediate | undefined;
+  /** At most DESCRIBE_CONCURRENCY description fetches at once (bounded memory under a burst). */
+  private readonly describing = new Limiter(DESCRIBE_CONCURRENCY);
   private readonly debouncer: DeviceEventDebouncer;
+  private readonly watchers = new Set<(devId: string) => void>();
 
   constructor(private readonly d: InventoryDeps) {
     d.repo.markAllOffline();
@@ -57,6 +68,7 @@ export class Inventory {
     this.keys = d.repo.keys();
     this.debouncer = new DeviceEventDebouncer(d.debounceMs, (id) => this.devices.get(id), (e) => {
       this.save(e.device);
+      this.flush(); // `announced` is durable before the alert is queued
       d.event(e);
     });
     for (const row of this.devices.values()) {
@@ -112,9 +124,48 @@ export class Inventory {
     this.commit(dev, before);
   }
 
+  /** The UPnP description URL (SSDP LOCATION) last seen for a device in this run. */
+  location(devId: string): string | undefined {
+    return this.fetchedFrom.get(devId);
+  }
+
+  /** Told (synchronously) after every sighting or loss of a device, changed or not (the adapter host). */
+  watch(fn: (devId: string) => void): () => void {
+    this.watchers.add(fn);
+    return () => this.watchers.delete(fn);
+  }
+
+  /** Record which adapter drives a device ('' = none). */
+  setAdapter(devId: string, name: string): void {
+    const dev = this.devices.get(devId);
+    if (!dev || dev.adapter === name) return;
+    const before = digest(dev);
+    dev.adapter = name;
+    this.commit(dev, before);
+  }
+
   /** Stop timers (pending events are dropped: they are re-derived from `announced` at the next start). */
   stop(): void {
     this.debouncer.stop();
+    this.flush();
+  }
+
+  /** Persist pending rows and keys now in one transaction (runs by itself right after each burst). */
+  flush(): void {
+    if (this.flushing) clearImmediate(this.flushing);
+    this.flushing = undefined;
+    if (this.dirty.size === 0 && this.dirtyKeys.length === 0) return;
+    const rows = [...this.dirty.values()];
+    const keys = this.dirtyKeys;
+    this.dirty.clear();
+    this.dirtyKeys = [];
+    const write = (): void => void (rows.forEach((r) => this.d.repo.save(r)), keys.forEach(([k, id]) => this.d.repo.addKey(k, id)));
+    try {
+      if (this.d.transaction) this.d.transaction(write);
+      else write();
+    } catch (err) {
+      this.d.log.error({ devices: rows.length, err: (err as Error).message }, 'inventory: devices not persisted');
+    }
   }
 
   /** Evaluate pending events now (tests). */
@@ -161,7 +212,8 @@ export class Inventory {
   private addKey(key: string, devId: string): void {
     if (this.keys.has(key)) return;
     this.keys.set(key, devId);
-    this.d.repo.addKey(key, devId);
+    this.dirtyKeys.push([key, devId]);
+    this.later();
   }
 
   private applyMdns(dev: DeviceRow, m: NonNullable<SightingInput['mdns']>): void {
@@ -179,7 +231,11 @@ export class Inventory {
     if (this.fetching.has(devId) || this.fetchedFrom.get(devId) === url) return;
     this.fetching.add(devId);
     this.fetchedFrom.set(devId, url);
-    this.d.describe(url).then((r) => {
+    this.describing.run(() => this.describe(devId, url));
+  }
+
+  private describe(devId: string, url: string): Promise<void> {
+    return this.d.describe(url).then((r) => {
       this.fetching.delete(devId);
       const dev = this.devices.get(devId);
       if (!dev) return;
@@ -212,11 +268,23 @@ export class Inventory {
     } else if (this.d.now() - (this.savedAt.get(dev.devId) ?? 0) >= (this.d.lastSeenWriteMs ?? 30_000)) {
       this.save(dev);
     }
+    for (const w of this.watchers) {
+      try {
+        w(dev.devId);
+      } catch (err) {
+        this.d.log.error({ devId: dev.devId, err: (err as Error).message }, 'inventory: watcher failed');
+      }
+    }
   }
 
   private save(dev: DeviceRow): void {
-    this.d.repo.save(dev);
+    this.dirty.set(dev.devId, dev);
     this.savedAt.set(dev.devId, this.d.now());
+    this.later();
+  }
+
+  private later(): void {
+    this.flushing ??= setImmediate(() => this.flush());
   }
 }
 

@@ -59,14 +59,14 @@ describe('mDNS browsing through bonjour-service', () => {
     assert.equal(fake.listenerCount('response'), 0, 'stop removes every listener');
   });
 
-  test('requery starts a fresh browser so known services are reported again', () => {
+  test('every response reports its services (a refresh for the TTL cache); requery starts a fresh browser', () => {
     const { fake, seen, b } = harness();
     fake.emit('response', packet('A'), rinfo);
     fake.emit('response', packet('A'), rinfo);
-    assert.equal(seen.length, 1, 'the library reports a known service once');
+    assert.equal(seen.length, 2, 'a repeated announcement is reported again (no O(n) known-service list in the library)');
     b.requery('_ipp._tcp');
     fake.emit('response', packet('A'), rinfo);
-    assert.equal(seen.length, 2);
+    assert.equal(seen.length, 3);
     assert.equal(fake.listenerCount('response'), 2, 'old browser detached: our tap + one browser');
   });
 
