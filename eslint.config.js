@@ -66,8 +66,11 @@ export default tseslint.config(
   layer(['bridge/authority/**', 'bridge/discovery/**', 'bridge/inventory/**', 'bridge/adapter-host/**', 'bridge/api/**', 'bridge/dm/*.ts'], [
     [['**/app.js', '**/app', '**/main.js', '**/main', '**/cli.js', '**/cli'], 'only bridge/app.ts wires modules together'],
   ]),
-  // adapters: only adapters/sdk, never bridge/.
+  // adapters: only adapters/sdk, never bridge/ nor another adapter; the sdk imports nothing of ours.
   layer(['adapters/**'], [
-    [['**/bridge/**', '**/bridge'], 'adapters import only adapters/sdk, never bridge/'],
+    [['**/bridge/**', '**/bridge', '../*/**', '!../sdk/**', '../../**'], 'adapters import only adapters/sdk, never bridge/ or another adapter'],
+  ]),
+  layer(['adapters/sdk/**'], [
+    [['../**', '**/bridge/**', '**/bridge'], 'adapters/sdk is the contract: it imports nothing of ours'],
   ]),
 );

@@ -1,5 +1,7 @@
+import { Status } from '../core/status.js';
 import type { DeviceRow } from '../store/devices-repo.js';
-import type { NodeInfo, Provider } from '../tree/provider.js';
+import type { NodeInfo, OpContext, Provider } from '../tree/provider.js';
+import type { Awaitable, ExecContext, ExecOutcome, NodeInput, Outcome } from '../tree/types.js';
 import { groupId } from './classify.js';
 
 export const DEVICE_TYPE = 'org.dmbridge/1.0/Device';
@@ -11,6 +13,19 @@ export interface InventoryView {
   list(): DeviceRow[];
   get(devId: string): DeviceRow | undefined;
 }
+
+/**
+ * The `MO/` subtree under each device, owned by the adapter host (segments relative to
+ * Devices/<DevID>/MO). The inventory only delegates to it.
+ */
+export interface DeviceMo {
+  has(devId: string): boolean;
+  node(devId: string, segs: readonly string[]): Awaitable<NodeInfo | undefined>;
+  replace(devId: string, segs: readonly string[], input: NodeInput, ctx: OpContext): Awaitable<Outcome>;
+  exec(devId: string, segs: readonly string[], data: string | undefined, ctx: ExecContext): Awaitable<ExecOutcome>;
+}
+
+const NOT_ALLOWED = { status: Status.COMMAND_NOT_ALLOWED, reason: 'not an adapter node' };
 
 /** GroupID -> DevIDs: one group per device type and one per protocol (only non-empty groups). */
 export function groupsOf(devices: readonly DeviceRow[]): Map<string, string[]> {
@@ -53,16 +68,25 @@ const leaf = (value: string): NodeInfo => ({ format: 'chr', type: 'text/plain', 
 export class InventoryProvider implements Provider {
   readonly transactional = true;
 
+  private mo: DeviceMo | undefined;
+
   constructor(private readonly inv: InventoryView) {}
 
-  node(segs: readonly string[]): NodeInfo | undefined {
+  /** Delegate Devices/<DevID>/MO/... to the adapter host (undefined: no MO nodes). */
+  delegateMo(mo: DeviceMo | undefined): void {
+    this.mo = mo;
+  }
+
+  node(segs: readonly string[]): Awaitable<NodeInfo | undefined> {
     const [top, id, name, ...rest] = segs;
     if (top === undefined) return interior(['Devices', 'Groups'], INVENTORY_TYPE);
     if (top === 'Devices') {
       if (id === undefined) return interior(this.inv.list().map((d) => d.devId));
       const d = this.inv.get(id);
       if (!d) return undefined;
-      if (name === undefined) return interior(DEVICE_LEAVES, DEVICE_TYPE);
+      const mo = this.mo?.has(id) ? this.mo : undefined;
+      if (name === undefined) return interior(mo ? [...DEVICE_LEAVES, 'MO'] : DEVICE_LEAVES, DEVICE_TYPE);
+      if (name === 'MO' && mo) return mo.node(id, rest);
       if (rest.length > 0 || !(DEVICE_LEAVES as readonly string[]).includes(name)) return undefined;
       return leaf(leafValue(d, name as (typeof DEVICE_LEAVES)[number]));
     }
@@ -76,5 +100,17 @@ export class InventoryProvider implements Provider {
       return leaf(members.join(','));
     }
     return undefined;
+  }
+
+  replace(segs: readonly string[], input: NodeInput, ctx: OpContext): Awaitable<Outcome> {
+    const [top, id, name, ...rest] = segs;
+    if (top !== 'Devices' || id === undefined || name !== 'MO' || !this.mo?.has(id)) return NOT_ALLOWED;
+    return this.mo.replace(id, rest, input, ctx);
+  }
+
+  exec(segs: readonly string[], data: string | undefined, ctx: ExecContext): Awaitable<ExecOutcome> {
+    const [top, id, name, ...rest] = segs;
+    if (top !== 'Devices' || id === undefined || name !== 'MO' || !this.mo?.has(id)) return NOT_ALLOWED;
+    return this.mo.exec(id, rest, data, ctx);
   }
 }

@@ -1,0 +1,2 @@
+export { AdapterHost, enabledKey, type AdapterHostOptions, type DeviceSource } from './host.js';
+export { toBridgeError } from './errors.js';
