@@ -1,3 +1,7 @@
+import { ippAdapter } from '../adapters/ipp/index.js';
+import type { Adapter } from '../adapters/sdk/index.js';
+import { upnpAdapter } from '../adapters/upnp/index.js';
+import { AdapterHost } from './adapter-host/index.js';
 import { createMetrics } from './api/metrics.js';
 import { createApiServer, type ApiServer } from './api/server.js';
 import { Authorities } from './authority/authorities.js';
@@ -9,6 +13,7 @@ import { createLogger, setLogLevel, type Logger } from './core/logger.js';
 import { configWarnings, type BridgeConfig } from './config.js';
 import { createDiscovery, MulticastHealth, readDiscoverySettings, watchDiscoverySettings, type Discovery } from './discovery/index.js';
 import { Engine, type AsyncExecResult } from './dm/engine.js';
+import { createFanout, type FanoutService } from './fanout/index.js';
 import { createInventory, type InventoryService } from './inventory/index.js';
 import { openStore, type Store } from './store/db.js';
 import { NotifyNonceRepo } from './store/notify-nonce-repo.js';
@@ -28,6 +33,8 @@ export interface App {
   readonly notify: NotifyChannels;
   readonly inventory: InventoryService;
   readonly discovery: Discovery;
+  readonly adapters: AdapterHost;
+  readonly fanout: FanoutService;
   /** The API's bound address once started (port 0 resolved), else the configured one. */
   apiAddress(): { host: string; port: number };
 }
@@ -35,6 +42,9 @@ export interface App {
 /** Largest DM object we accept and advertise (MaxObjSize), and our MaxMsgSize. */
 const MAX_OBJ_SIZE = 4 * 1024 * 1024;
 const MAX_MSG_SIZE = 64 * 1024;
+
+/** The device adapters this build ships (./Bridge/Adapters/<name>/Enabled switches each live). */
+const ADAPTERS: readonly Adapter[] = [upnpAdapter, ippAdapter];
 
 /**
  * The composition root: the only place that instantiates and wires services.
@@ -52,13 +62,15 @@ export function createApp(config: BridgeConfig, opts: { log?: Logger; clock?: Cl
   let notify: NotifyChannels;
   let inventory: InventoryService;
   let discovery: Discovery;
+  let adapterHost: AdapterHost;
+  let fanout: FanoutService;
   let health: MulticastHealth;
   const unlisten: Array<() => void> = [];
   let state: 'idle' | 'started' | 'stopped' = 'idle';
   const discoveryOn = (): boolean => discovery.status().mdns || discovery.status().ssdp || wantsDiscovery();
   let wantsDiscovery = (): boolean => false;
   try {
-    const bundle = createTree({ store, config, log: log.child({ mod: 'tree' }), clock });
+    const bundle = createTree({ store, config, log: log.child({ mod: 'tree' }), clock, adapters: ADAPTERS.map((a) => a.name) });
     tree = bundle.tree;
     // ./Bridge/Log/Level: a level an MA set through DM survives restarts (the env variable still wins)
     if (opts.log === undefined && process.env.DM_BRIDGE_LOG_LEVEL === undefined) setLogLevel(log, bundle.settings.get('log.level'));
@@ -118,6 +130,16 @@ export function createApp(config: BridgeConfig, opts: { log?: Logger; clock?: Cl
       onQueued: (accounts) => nudgeAll(accounts),
     });
     inventory.mount();
+    adapterHost = new AdapterHost({
+      adapters: ADAPTERS, devices: inventory.inventory, settings: bundle.settings, events: bundle.events, log: log.child({ mod: 'adapters' }), metrics,
+    });
+    inventory.provider.delegateMo(adapterHost.mo);
+    fanout = createFanout({ store, tree, events: bundle.events, log: log.child({ mod: 'fanout' }), clock });
+    fanout.mount();
+    // fan-outs a kill interrupted: their authorities still get the completion alert (status 500)
+    for (const r of fanout.recover()) {
+      if (r.serverId !== null) engineAsync(r.serverId, { uri: r.uri, correlator: r.correlator, status: r.status, ...(r.data === undefined ? {} : { data: r.data }) });
+    }
     const discoveryLog = log.child({ mod: 'discovery' });
     discovery = createDiscovery({ ...config.discovery, ...readDiscoverySettings(bundle.settings) }, { log: discoveryLog });
     discovery.events.on('up', (s) => inventory.inventory.sighted(s));
@@ -154,12 +176,15 @@ export function createApp(config: BridgeConfig, opts: { log?: Logger; clock?: Cl
     notify,
     inventory,
     discovery,
+    adapters: adapterHost,
+    fanout,
     async start() {
       if (state !== 'idle') return;
       for (const w of configWarnings(config)) log.warn(w);
       await api.start();
       state = 'started';
       if (wantsDiscovery()) health.start();
+      adapterHost.start();
       await discovery.start();
       authorities.start();
       notify.start();
@@ -170,8 +195,10 @@ export function createApp(config: BridgeConfig, opts: { log?: Logger; clock?: Cl
       try {
         for (const u of unlisten) u();
         await notify.stop();
+        fanout.stop();
         await authorities.stop();
         await discovery.stop();
+        await adapterHost.stop();
         await health.stop();
         inventory.stop();
         await api.stop();

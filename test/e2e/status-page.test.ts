@@ -97,7 +97,7 @@ describe('status page in headless Chromium', () => {
 
     const auth = await rows(page, 'authorities');
     assert.equal(auth.length, 1);
-    assert.deepEqual(auth[0]!.slice(0, 4), ['isp', 'dm.isp.test', 'dm1.2', 'idle']);
+    assert.deepEqual(auth[0]!.slice(0, 4), ['isp', 'dm.isp.test', 'dm1.2', 'idle, notify off']);
     assert.match(auth[0]![4]!, /^ok \(\d+(\.\d)? m?s\)$/);
     const sessions = await rows(page, 'sessions');
     assert.equal(sessions[0]![1], 'isp');
