@@ -18,7 +18,7 @@ function layer(files, rules) {
   };
 }
 
-const BRIDGE_DIRS = ['core', 'store', 'tree', 'dm', 'authority', 'discovery', 'inventory', 'adapter-host', 'api'];
+const BRIDGE_DIRS = ['core', 'store', 'tree', 'dm', 'authority', 'discovery', 'inventory', 'adapter-host', 'fanout', 'api'];
 const dirs = (names) => names.flatMap((d) => [`**/bridge/${d}`, `**/bridge/${d}/**`, `../${d}/**`, `../../${d}/**`, `../../../${d}/**`]);
 const topFiles = ['**/app.js', '**/main.js', '**/cli.js', '**/config.js', '**/app', '**/main', '**/cli', '**/config'];
 
@@ -60,6 +60,11 @@ export default tseslint.config(
   // sessions: never import a codec (the pure digest helpers in syncml/auth are not a codec).
   layer(['bridge/dm/session/**'], [
     [['**/syncml/*', '!**/syncml/auth.js', '**/dm2/**', '**/dm2'], 'sessions never import a codec (bridge/dm/syncml, bridge/dm/dm2)'],
+    [topFiles, 'only bridge/app.ts wires modules together'],
+  ]),
+  // fan-out works on the tree only (as the caller's ServerID): never a protocol, an authority or the API.
+  layer(['bridge/fanout/**'], [
+    [dirs(BRIDGE_DIRS.filter((d) => !['core', 'store', 'tree', 'fanout'].includes(d))), 'bridge/fanout imports only core, store and tree'],
     [topFiles, 'only bridge/app.ts wires modules together'],
   ]),
   // every other bridge module: nothing may import the composition root or the entry points.

@@ -12,7 +12,7 @@ import { decodeMessage, encodeMessage, encodingOf } from '../../bridge/dm/syncml
 import { formatHmacHeader, HMAC_HEADER, hmacMac, nonceBytes } from '../../bridge/dm/syncml/auth.js';
 import { buildPackage0, DEFAULT_NONCE_BYTES, type UiMode } from '../../bridge/dm/syncml/package0.js';
 import { ServerSession } from './dm12-server-session.js';
-import { NotifyServer } from './notify-server.js';
+import { closePeerServer, NotifyServer } from './notify-server.js';
 import type { Dm12ServerOptions, ServerShared, SessionRecord, Step } from './dm12-types.js';
 
 export type { Dm12ServerOptions, SessionRecord, Step } from './dm12-types.js';
@@ -95,10 +95,7 @@ export class Dm12Server {
   async stop(): Promise<void> {
     const s = this.server;
     this.server = null;
-    if (!s) return;
-    this.notify.terminateAll();
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
+    await closePeerServer(s, this.notify);
   }
 
   /** Resolve once `n` sessions have ended (any outcome). */

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { decodeClientPackage, encodePackage, type ClientPackage, type Dm2Alert, type Dm2Command, type Dm2Result } from '../../bridge/dm/dm2/index.js';
 import { notificationMac } from '../../bridge/dm/dm2/notification.js';
 import { ServerAuth, type Dm2AuthOptions } from './dm2-auth.js';
-import { NotifyServer } from './notify-server.js';
+import { closePeerServer, NotifyServer } from './notify-server.js';
 
 export interface Dm2ServerOptions {
   serverId: string;
@@ -118,10 +118,7 @@ export class Dm2Server {
   async stop(): Promise<void> {
     const s = this.server;
     this.server = null;
-    if (!s) return;
-    this.notify.terminateAll();
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
+    await closePeerServer(s, this.notify);
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -116,3 +116,11 @@ export class NotifyServer {
     }
   }
 }
+
+/** Stop a reference server's HTTP(S) listener and drop its notify clients and open connections. */
+export async function closePeerServer(s: Server | null, notify: NotifyServer): Promise<void> {
+  if (!s) return;
+  notify.terminateAll();
+  s.closeAllConnections();
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+}
