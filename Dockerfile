@@ -37,5 +37,5 @@ EXPOSE 7800
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:7800/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # node is PID 1 and is the bridge itself: SIGTERM reaches it and it stops cleanly.
-ENTRYPOINT ["node", "bin/dm-bridge.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=1", "bin/dm-bridge.js"]
 CMD ["start"]

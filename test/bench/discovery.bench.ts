@@ -101,6 +101,9 @@ async function seenAll(bridge: Child, keys: readonly string[], ms: number, also:
   }
 }
 
+/** The V8 flags the product runs with (package.json `start`, bin/dm-bridge.js, Dockerfile): measured as shipped. */
+const PRODUCT_FLAGS = '--max-semi-space-size=1';
+
 export default async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'dmb-bench-disc-'));
   let lan: Lan | undefined;
@@ -117,7 +120,7 @@ export default async function run(): Promise<void> {
 
     const node = (alias: string, script: string, args: string[], flags: string[] = []): Child =>
       lines(lan!.spawn(alias, process.execPath, [...flags, '--import', 'tsx', join(HERE, script), ...args], { stdin: true }), alias);
-    const bridge = node('gw', 'discovery-bridge.ts', [join(dir, 'bridge.db')], ['--expose-gc', ...(process.env.BENCH_BRIDGE_FLAGS ?? '').split(' ').filter(Boolean)]);
+    const bridge = node('gw', 'discovery-bridge.ts', [join(dir, 'bridge.db')], ['--expose-gc', ...(process.env.BENCH_BRIDGE_FLAGS ?? PRODUCT_FLAGS).split(' ').filter(Boolean)]);
     const ready = await bridge.next((v) => v.ready === true, 20_000);
     if ((ready.status as { problem: string | null }).problem) throw new Error(`discovery: ${JSON.stringify(ready.status)}`);
     await new Promise((r) => setTimeout(r, 1500));
@@ -167,6 +170,7 @@ export default async function run(): Promise<void> {
     console.log(line('announce -> UPnP description applied', desc));
     console.log(line('seeding 1,500 more printers', seed));
     console.log(`UDP receive-buffer drops in the gateway namespace: ${String(full.udpDrops)}`);
+    console.log(`bridge process V8 flags: ${process.env.BENCH_BRIDGE_FLAGS ?? PRODUCT_FLAGS} (as the product runs; override with BENCH_BRIDGE_FLAGS)`);
     console.log(`bridge RSS, 0 devices (baseline): ${fmt(mb(base.rss), 1)} MB (heap ${fmt(mb(base.heapUsed), 1)} MB)`);
     console.log(`bridge RSS, ${String(full.devices)} devices (${String(full.online)} online, ${String(full.sightings)} sightings): ${fmt(mb(full.rss), 1)} MB (heap ${fmt(mb(full.heapUsed), 1)} MB)`);
     if (process.env.BENCH_DEBUG) console.log(JSON.stringify({ base, full }));
