@@ -66,7 +66,7 @@ export async function runDm20Session(deps: Dm2ConnectionDeps, account: string, t
   const config: Dm2SessionConfig = {
     serverUri: acc.serverUri, sid, devId: deps.device.devId,
     trigger: trigger.kind === 'server' ? (trigger.nid === undefined ? { kind: 'server' } : { kind: 'server', nid: trigger.nid }) : { kind: trigger.kind },
-    mos: deps.mos ?? DEFAULT_MOS, devInfo: { ...devInfoValues(deps.device) },
+    mos: deps.mos ?? DEFAULT_MOS, devInfo: { ...devInfoValues(deps.device), DmV: '2.0' }, // the version this session speaks (./DevInfo/DmV says 1.2 for SyncML MAs)
     authType, username: acc.auth.clientName, password: acc.auth.clientSecret,
   };
   const repo = deps.dataRepository?.(acc) ?? httpDataRepository({

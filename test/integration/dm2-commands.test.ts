@@ -30,6 +30,7 @@ describe('DM 2.0 session over HTTP: each command', () => {
     assert.deepEqual(p1.trigger, { kind: 'client' });
     assert.ok(p1.mos?.some((m) => m.uri === './DevInfo'));
     assert.equal(p1.devInfo?.Man, 'Acme');
+    assert.equal(p1.devInfo?.DmV, '2.0');
     const r = byId(rec.results);
     assert.deepEqual(r.get(1), { id: 1, status: 200, data: 'urn:dev:mac:0242ac110002' });
     const tree = r.get(2)!.data as { uri: string; format: string; children: Record<string, { format: string; value: unknown }> };
