@@ -160,10 +160,13 @@ export class AdapterHost {
     const ms = this.o.attachMs ?? 20_000;
     const timer = setTimeout(() => ac.abort(), ms);
     let handle: DeviceHandle | undefined;
+    const pending = Promise.resolve().then(() => adapter.attach(rec, { authority: null, signal: ac.signal, log }));
     try {
       const aborted = new Promise<never>((_, reject) => ac.signal.addEventListener('abort', () => reject(new Error(`attach did not finish within ${ms} ms`)), { once: true }));
-      handle = await Promise.race([Promise.resolve().then(() => adapter.attach(rec, { authority: null, signal: ac.signal, log })), aborted]);
+      handle = await Promise.race([pending, aborted]);
     } catch (err) {
+      // abandoned (deadline, offline, stopping): a handle the adapter still delivers is released
+      pending.then((late) => late.detach(), () => undefined).catch(() => undefined);
       if (this.attaching.get(rec.devId) === ac) {
         this.attaching.delete(rec.devId);
         this.retryLater(rec.devId, log, (err as Error).message);
