@@ -4,6 +4,7 @@ import { upnpAdapter } from '../adapters/upnp/index.js';
 import { AdapterHost } from './adapter-host/index.js';
 import { createMetrics } from './api/metrics.js';
 import { createApiServer, type ApiServer } from './api/server.js';
+import { ShownUrls } from './api/shown-urls.js';
 import { Authorities } from './authority/authorities.js';
 import { startSubscriptionAlerts } from './authority/dm2-subscriptions.js';
 import { execResultAlert } from './authority/generic-alert.js';
@@ -82,6 +83,8 @@ export function createApp(config: BridgeConfig, opts: { log?: Logger; clock?: Cl
     const audit = new AuditRepo(store.db);
     const metrics = createMetrics();
     const sessionsLog = new SessionsLogRepo(store.db);
+    // DM 2.0 SHOW: the status page lists the URLs MAs ask to show while the API serves it (202), else 406
+    const shown = new ShownUrls({ enabled: () => state === 'started', serverId: (a) => bundle.accounts.get(a)?.serverId });
     const nudgeAll = (accounts: readonly string[]): void => accounts.forEach((a) => authorities.nudge(a));
     // an Exec answered 202 finished: queue its Generic Alert 1226 for that authority and nudge it
     const engineAsync = (serverId: string, result: AsyncExecResult): void => {
@@ -100,7 +103,8 @@ export function createApp(config: BridgeConfig, opts: { log?: Logger; clock?: Cl
     });
     authorities = new Authorities({
       deps: {
-        engine, tree, subscriptions, audit, metrics, accounts: bundle.accounts, outbox, device: config.device, log: log.child({ mod: 'authority' }), clock,
+        engine, tree, subscriptions, audit, metrics,
+        onShow: (account, href) => shown.offer(account, href), accounts: bundle.accounts, outbox, device: config.device, log: log.child({ mod: 'authority' }), clock,
         maxMsgSize: MAX_MSG_SIZE, maxObjSize: MAX_OBJ_SIZE,
         onAsyncResult: (serverId, result) => engineAsync(serverId, result),
       },
@@ -123,6 +127,7 @@ export function createApp(config: BridgeConfig, opts: { log?: Logger; clock?: Cl
       if (op !== 'Delete') return;
       outbox.purge(account);
       subscriptions.purge(account);
+      shown.forget(account);
     }));
 
     inventory = createInventory({
@@ -158,7 +163,8 @@ export function createApp(config: BridgeConfig, opts: { log?: Logger; clock?: Cl
 
     api = createApiServer({
       host: config.api.host, port: config.api.port, token: config.api.token, tree, authorities, log,
-      devices: { list: () => inventory.inventory.list() },
+      devices: { list: () => inventory.inventory.list(), version: () => inventory.inventory.version() },
+      shown,
       metrics,
       notify,
       readiness: { storeOpen: () => store.db.open, discoveryEnabled: discoveryOn, multicast: () => health.last() },

@@ -13,7 +13,9 @@ import { authorityRoutes, withNotify } from './routes/authorities.js';
 import { deviceRoutes, type DeviceLister } from './routes/devices.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { readyzRoutes, type ReadinessSource } from './routes/readyz.js';
+import { shownRoutes } from './routes/shown.js';
 import { sendStatusPage, statusRoutes } from './routes/status.js';
+import type { ShownUrls } from './shown-urls.js';
 import type { AuthorityService, NotifySource, TreeReader } from './types.js';
 
 export interface ApiServerOptions {
@@ -35,6 +37,8 @@ export interface ApiServerOptions {
    * scrape-time gauges from `authorities` and `devices`. A private one (process metrics only) when absent.
    */
   metrics?: PromMetrics;
+  /** DM 2.0 SHOW links (GET /api/v1/shown, a section of the status page); disabled when not given. */
+  shown?: ShownUrls;
   log: Logger;
 }
 
@@ -62,7 +66,11 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const devices = opts.devices ? () => opts.devices!.list() : undefined;
   metrics.observe({ ...(authorities && { authorities }), ...(devices && { devices }) });
   metricsRoutes(router, metrics);
-  const status = { ...(authorities && { authorities }), ...(opts.devices && { devices: opts.devices }), recentSessions: () => metrics.recentSessions() };
+  shownRoutes(router, opts.shown); // the page's script asks for it: disabled without a list
+  const status = {
+    ...(authorities && { authorities }), ...(opts.devices && { devices: opts.devices }), ...(opts.shown && { shown: opts.shown }),
+    recentSessions: () => metrics.recentSessions(),
+  };
   statusRoutes(router, status);
   app.use(errorMiddleware(log));
   app.use(async (ctx, next) => {

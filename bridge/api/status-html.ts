@@ -1,14 +1,11 @@
+import { escapeHtml } from './html-escape.js';
 import { STATUS_SCRIPT } from './status-script.js';
+import { renderShownSection } from './status-shown.js';
 import {
   AUTHORITY_HEAD, BAD, DEVICE_HEAD, GOOD, MAX_ROWS, SESSION_HEAD, authorityCells, deviceCells, sessionCells, type StatusData,
 } from './status-view.js';
 
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Escape text for HTML element content and quoted attribute values. */
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ENTITIES[c]!);
-}
+export { escapeHtml } from './html-escape.js';
 
 const STYLE = `
 :root{color-scheme:light dark;--fg:#1b1f24;--bg:#fff;--mute:#667;--line:#d8dde3;--good:#137333;--bad:#b3261e}
@@ -84,7 +81,7 @@ ${table('authorities', AUTHORITY_HEAD, d ? d.authorities.map(authorityCells) : n
 ${table('devices', DEVICE_HEAD, d ? d.devices.map(deviceCells) : null, 'no devices discovered yet')}
 <h2>Recent sessions <span class="mute" id="sessions-count">${count(d?.sessions.length)}</span></h2>
 ${table('sessions', SESSION_HEAD, d ? d.sessions.map(sessionCells) : null, 'no sessions yet')}
-<script nonce="${n}">${STATUS_SCRIPT}</script>
+${renderShownSection(d?.shown)}<script nonce="${n}">${STATUS_SCRIPT}</script>
 </body></html>
 `;
 }

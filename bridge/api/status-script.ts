@@ -1,3 +1,4 @@
+import { NO_LINKS } from './status-shown.js';
 import { AUTHORITY_HEAD, BAD, DEVICE_HEAD, GOOD, MAX_ROWS, SESSION_HEAD } from './status-view.js';
 
 /** JSON for inside a <script>: no `<` can end the element. */
@@ -13,7 +14,7 @@ export const STATUS_SCRIPT = `(function () {
 'use strict';
 var KEY = 'dmbridge.apiToken', EVERY_MS = 5000, MAX_ROWS = ${MAX_ROWS};
 var HEAD = { authorities: ${js(AUTHORITY_HEAD)}, devices: ${js(DEVICE_HEAD)}, sessions: ${js(SESSION_HEAD)} };
-var GOOD = ${js([...GOOD])}, BAD = ${js([...BAD])};
+var GOOD = ${js([...GOOD])}, BAD = ${js([...BAD])}, NO_LINKS = ${js(NO_LINKS)};
 var EMPTY = { authorities: 'no authorities configured', devices: 'no devices discovered yet', sessions: 'no sessions yet' };
 function store(t) { try { if (t === null) sessionStorage.removeItem(KEY); else sessionStorage.setItem(KEY, t); } catch (e) { /* storage off */ } }
 function token() { try { return sessionStorage.getItem(KEY); } catch (e) { return null; } }
@@ -65,6 +66,22 @@ function fill(name, list) {
   $(name).tBodies[0].replaceChildren.apply($(name).tBodies[0], rows);
   $(name + '-count').textContent = String(list.length);
 }
+function links(j) {
+  var items = [];
+  (j.enabled ? j.urls : []).forEach(function (u) {
+    if (String(u.href).indexOf('https://') !== 0 && String(u.href).indexOf('http://') !== 0) return;
+    var li = document.createElement('li'), a = document.createElement('a'), s = document.createElement('span'), t = document.createElement('time');
+    a.href = u.href; a.rel = 'noopener noreferrer'; a.target = '_blank'; a.textContent = u.href;
+    s.className = 'mute'; t.textContent = time(u.at);
+    s.append(' sent by ' + (u.serverId ? u.serverId + ' (account ' + u.account + ')' : 'account ' + u.account) + ' at ', t);
+    li.append(a, ' ', s);
+    items.push(li);
+  });
+  if (j.enabled && items.length === 0) { var e = document.createElement('li'); e.className = 'empty'; e.textContent = NO_LINKS; items.push(e); }
+  $('shown').replaceChildren.apply($('shown'), items);
+  $('shown-count').textContent = String(j.enabled ? j.urls.length : 0);
+  $('shown-section').hidden = !j.enabled;
+}
 function problem(text) { $('error').textContent = text; $('error').hidden = text === ''; }
 function Unauthorized() {}
 function get(path) {
@@ -82,6 +99,7 @@ function refresh() {
   busy = true;
   Promise.all([get('/api/v1/authorities'), get('/api/v1/devices'), get('/api/v1/sessions')]).then(function (r) {
     fill('authorities', r[0]); fill('devices', r[1]); fill('sessions', r[2]);
+    get('/api/v1/shown').then(links, function () { /* no SHOW list in this build */ });
     $('updated').textContent = time(new Date().toISOString());
     document.body.setAttribute('data-loaded', 'yes');
     problem('');

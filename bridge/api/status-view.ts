@@ -1,4 +1,5 @@
 import type { DeviceJson } from './routes/devices.js';
+import type { ShownUrl } from './shown-urls.js';
 import type { AuthoritySummary, SessionSummary } from './types.js';
 
 /**
@@ -11,6 +12,8 @@ export interface StatusData {
   authorities: AuthoritySummary[];
   devices: DeviceJson[];
   sessions: SessionSummary[];
+  /** DM 2.0 SHOW links, newest first; absent when the page does not list them (section not rendered). */
+  shown?: ShownUrl[];
 }
 
 /** Rows shown per table; the rest is summarized in one line (`dm-bridge devices` lists all). */

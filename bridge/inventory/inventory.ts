@@ -61,6 +61,7 @@ export class Inventory {
   private readonly describing = new Limiter(DESCRIBE_CONCURRENCY);
   private readonly debouncer: DeviceEventDebouncer;
   private readonly watchers = new Set<(devId: string) => void>();
+  private changes = 0;
 
   constructor(private readonly d: InventoryDeps) {
     d.repo.markAllOffline();
@@ -86,6 +87,11 @@ export class Inventory {
 
   size(): number {
     return this.devices.size;
+  }
+
+  /** Changes whenever list() may differ (every commit of a row, LastSeen included): readers' cache key. */
+  version(): number {
+    return this.changes;
   }
 
   sighted(s: SightingInput): void {
@@ -262,6 +268,7 @@ export class Inventory {
   }
 
   private commit(dev: DeviceRow, before: string): void {
+    this.changes++; // conservative: a sighting moves LastSeen, which list() shows
     if (digest(dev) !== before) {
       this.save(dev);
       this.debouncer.touch(dev.devId);

@@ -3,6 +3,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { renderStatusPage } from '../status-html.js';
 import { fmtTime, mergeSessions, type StatusData } from '../status-view.js';
+import type { ShownUrls } from '../shown-urls.js';
 import type { AuthoritySummary, SessionSummary } from '../types.js';
 import { deviceJson, type DeviceLister } from './devices.js';
 
@@ -11,6 +12,8 @@ export interface StatusSources {
   devices?: DeviceLister;
   /** Sessions that ended lately, newest first (the metrics keep them). */
   recentSessions: () => SessionSummary[];
+  /** DM 2.0 SHOW links: listed on the page while enabled. */
+  shown?: ShownUrls;
 }
 
 export function statusData(src: StatusSources): StatusData {
@@ -19,6 +22,7 @@ export function statusData(src: StatusSources): StatusData {
     authorities,
     devices: (src.devices?.list() ?? []).map(deviceJson),
     sessions: mergeSessions(src.recentSessions(), authorities),
+    ...(src.shown?.enabled() ? { shown: src.shown.list() } : {}),
   };
 }
 
