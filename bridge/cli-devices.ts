@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { connectUrl } from './api/client.js';
 import type { DeviceJson } from './api/routes/devices.js';
 import { loadConfig } from './config.js';
-import { formatSelftest, runSelftest } from './discovery/selftest.js';
+import { selftestCommand, type SelftestOptions } from './cli-selftest.js';
 
 type Out = (text: string) => void;
 type Fail = (message: string, exitCode: number) => Error;
@@ -35,16 +35,8 @@ export async function devicesCommand(opts: { config?: string; json?: boolean }, 
   out(opts.json === true ? `${JSON.stringify(list, null, 2)}\n` : formatDevices(list));
 }
 
-/**
- * `dm-bridge selftest`: send and receive an mDNS and an SSDP probe on each interface (this process,
- * the bridge need not run); exit 1 when multicast works on none.
- */
-export async function selftestCommand(opts: { config?: string; json?: boolean }, out: Out, fail: Fail): Promise<void> {
-  const cfg = loadConfig(opts.config === undefined ? {} : { file: opts.config });
-  const r = await runSelftest({ interfaces: cfg.discovery.interfaces });
-  out(opts.json === true ? `${JSON.stringify(r, null, 2)}\n` : formatSelftest(r));
-  if (!r.ok) throw fail(r.problem ?? 'multicast does not work', 1);
-}
+/** `dm-bridge selftest` lives in cli-selftest.ts (multicast per interface and authority reachability). */
+export { selftestCommand } from './cli-selftest.js';
 
 /** Add `devices` and `selftest` to the dm-bridge program (called from bridge/cli.ts). */
 export function registerDeviceCommands(program: Command, out: Out, fail: Fail): void {
@@ -56,8 +48,10 @@ export function registerDeviceCommands(program: Command, out: Out, fail: Fail): 
     .action(async (opts: { config?: string; json?: boolean }) => devicesCommand(opts, out, fail));
   program
     .command('selftest')
-    .description('check that mDNS and SSDP multicast work on each interface')
+    .description('check multicast on each interface and that every authority (serverUri, notifyUri) answers')
     .option('--json', 'print JSON')
-    .option('-c, --config <file>', 'config file naming the interfaces (discovery.interfaces)')
-    .action(async (opts: { config?: string; json?: boolean }) => selftestCommand(opts, out, fail));
+    .option('-c, --config <file>', 'config file naming the interfaces, the authorities and the store')
+    .option('--no-multicast', 'skip the multicast probes (check the authorities only)')
+    .option('--timeout <ms>', 'deadline of each reachability step (DNS, TCP, TLS, HTTP)', '3000')
+    .action(async (opts: SelftestOptions) => selftestCommand(opts, out, fail));
 }
