@@ -1,37 +1,48 @@
 /**
- * IPP printers found by mDNS (`_ipp._tcp`, `_ipps._tcp`, port > 0): MO/Printer/{State, StateReasons,
+ * IPP printers found by mDNS (`_ipps._tcp`, `_ipp._tcp`, port > 0): MO/Printer/{State, StateReasons,
  * Info, MakeModel, Uri, Markers/<n>/{Name,Level,Type}} from Get-Printer-Attributes, and
  * MO/Printer/Identify (Exec: Identify-Printer) when the printer lists that operation.
- * The resource path is `ipp/print` (the IPP Everywhere default; TXT `rp` is not in the DeviceRecord).
+ * The resource path is the service's TXT `rp` (default `ipp/print`). `ipps` is tried first; its
+ * self-signed certificate is pinned on first use for the life of the attachment (transport.ts); when
+ * the TLS endpoint cannot be reached the plain `ipp` one (if advertised) is used.
  */
-import { NotSupported, type Adapter, type AdapterContext, type DeviceHandle, type DeviceRecord, type NodeSpec, type Value } from '../sdk/index.js';
+import { AdapterError, DeviceUnreachable, NotSupported, type Adapter, type AdapterContext, type DeviceHandle, type NodeSpec, type Value } from '../sdk/index.js';
+import { endpoints, type Endpoint } from './endpoint.js';
 import { getAttributes, identify, printerView, specs, valueAt, type PrinterView } from './printer.js';
+import { CertPin } from './transport.js';
 
-const TYPES = ['_ipp._tcp', '_ipps._tcp'];
 /** A Get of several leaves within this window shares one Get-Printer-Attributes. */
 const CACHE_MS = 2000;
 
-function endpoint(d: DeviceRecord): { ippUri: string; httpUrl: string } | undefined {
-  const svc = d.services.find((s) => s.protocol === 'mdns' && s.type === '_ipp._tcp' && (s.port ?? 0) > 0)
-    ?? d.services.find((s) => s.protocol === 'mdns' && s.type === '_ipps._tcp' && (s.port ?? 0) > 0);
-  if (!svc || d.address === '') return undefined;
-  const secure = svc.type === '_ipps._tcp';
-  const host = d.address.includes(':') ? `[${d.address}]` : d.address;
-  return { ippUri: `${secure ? 'ipps' : 'ipp'}://${host}:${svc.port}/ipp/print`, httpUrl: `${secure ? 'https' : 'http'}://${host}:${svc.port}/ipp/print` };
+/** The first endpoint that answers Get-Printer-Attributes, with its pin (ipps) and first view. */
+async function connect(eps: Endpoint[], ctx: AdapterContext): Promise<{ ep: Endpoint; pin: CertPin | undefined; view: PrinterView }> {
+  let last: unknown;
+  for (const ep of eps) {
+    const pin = ep.secure ? new CertPin(ctx.log, ep.ippUri) : undefined;
+    try {
+      return { ep, pin, view: printerView(await getAttributes(ep, 1, ctx.signal, pin), ep.ippUri) };
+    } catch (err) {
+      last = err;
+      if (ctx.signal.aborted || !(err instanceof DeviceUnreachable || (ep.secure && err instanceof AdapterError))) throw err;
+      if (ep !== eps.at(-1)) ctx.log.info({ uri: ep.ippUri, err: (err as Error).message }, 'ipp: endpoint failed, trying the next');
+    }
+  }
+  throw last;
 }
 
 export const ippAdapter: Adapter = {
   name: 'ipp',
-  matches: (d) => d.services.some((s) => s.protocol === 'mdns' && TYPES.includes(s.type) && (s.port ?? 0) > 0) && d.address !== '',
+  matches: (d) => endpoints(d).length > 0,
   async attach(d, ctx) {
-    const ep = endpoint(d);
-    if (!ep) throw new NotSupported(`no IPP endpoint for ${d.devId}`);
-    let requestId = 1;
-    let view: PrinterView = printerView(await getAttributes(ep.ippUri, ep.httpUrl, requestId++, ctx.signal), ep.ippUri);
+    const eps = endpoints(d);
+    if (eps.length === 0) throw new NotSupported(`no IPP endpoint for ${d.devId}`);
+    const { ep, pin, view: first } = await connect(eps, ctx);
+    let view = first;
+    let requestId = 2;
     let at = Date.now();
     const fresh = async (c: AdapterContext): Promise<PrinterView> => {
       if (Date.now() - at > CACHE_MS) {
-        view = printerView(await getAttributes(ep.ippUri, ep.httpUrl, requestId++, c.signal), ep.ippUri);
+        view = printerView(await getAttributes(ep, requestId++, c.signal, pin), ep.ippUri);
         at = Date.now();
       }
       return view;
@@ -43,7 +54,7 @@ export const ippAdapter: Adapter = {
       },
       async exec(path, _arg, c) {
         if (path !== 'Printer/Identify' || !view.identify) throw new NotSupported(`not executable: ${path}`);
-        await identify(ep.ippUri, ep.httpUrl, requestId++, c);
+        await identify(ep, requestId++, c, pin);
         return { done: true };
       },
       async detach() {},

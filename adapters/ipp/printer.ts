@@ -1,50 +1,20 @@
-import { AdapterError, BadValue, DeviceUnreachable, NotSupported, Timeout, type AdapterContext, type NodeSpec } from '../sdk/index.js';
+import { AdapterError, BadValue, NotSupported, type AdapterContext, type NodeSpec } from '../sdk/index.js';
 import { attr, decodeIpp, IppDecodeError, ippRequest, Op, Tag, type IppMessage } from './codec.js';
+import type { Endpoint } from './endpoint.js';
+import { postIpp, type CertPin } from './transport.js';
 
 /** Largest IPP response read, bytes. */
 export const MAX_RESPONSE = 256 * 1024;
 
-/** POST one IPP request (application/ipp) and decode the answer; errors are the SDK's typed errors. */
-export async function ippCall(httpUrl: string, body: Uint8Array, signal: AbortSignal): Promise<IppMessage> {
-  let res: Response;
-  try {
-    res = await fetch(httpUrl, { method: 'POST', headers: { 'content-type': 'application/ipp' }, body: Buffer.from(body), signal });
-  } catch (err) {
-    if (signal.aborted) throw new Timeout('printer did not answer in time', { cause: err });
-    throw new DeviceUnreachable('printer unreachable', { cause: err });
-  }
-  if (res.status !== 200) throw new AdapterError(`printer answered HTTP ${res.status}`);
-  const bytes = await readBounded(res, MAX_RESPONSE);
+/** One IPP request to the printer, its answer decoded; errors are the SDK's typed errors. */
+export async function ippCall(ep: Endpoint, body: Uint8Array, signal: AbortSignal, pin?: CertPin): Promise<IppMessage> {
+  const bytes = await postIpp(ep, body, signal, MAX_RESPONSE, pin);
   try {
     return decodeIpp(bytes, MAX_RESPONSE);
   } catch (err) {
     if (err instanceof IppDecodeError) throw new AdapterError(`bad IPP response: ${err.message}`, { cause: err });
     throw err;
   }
-}
-
-async function readBounded(res: Response, max: number): Promise<Uint8Array> {
-  const reader = res.body?.getReader();
-  if (!reader) return new Uint8Array();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > max) {
-      await reader.cancel();
-      throw new AdapterError(`IPP response larger than ${max} bytes`);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
 
 export interface PrinterView {
@@ -74,21 +44,27 @@ export function printerView(msg: IppMessage, fallbackUri: string): PrinterView {
     stateReasons: s('printer-state-reasons').join(','),
     info: s('printer-info')[0] ?? '',
     makeModel: s('printer-make-and-model')[0] ?? '',
-    uri: s('printer-uri-supported')[0] ?? fallbackUri,
+    uri: sameScheme(s('printer-uri-supported'), fallbackUri),
     markers: names.map((name, i) => ({ name, level: levels[i] ?? '', type: types[i] ?? '' })),
     identify: attr(msg, 'operations-supported').includes(Op.IDENTIFY_PRINTER),
   };
 }
 
-export function getAttributes(ippUri: string, httpUrl: string, requestId: number, signal: AbortSignal): Promise<IppMessage> {
-  const req = ippRequest(Op.GET_PRINTER_ATTRIBUTES, requestId, ippUri, [
-    { name: 'requested-attributes', tag: Tag.KEYWORD, values: REQUESTED },
-  ]);
-  return ippCall(httpUrl, req, signal);
+/** The printer's URI of the scheme we use (ipp/ipps), else its first, else ours. */
+function sameScheme(uris: string[], ours: string): string {
+  const scheme = ours.slice(0, ours.indexOf(':') + 1);
+  return uris.find((u) => u.startsWith(scheme)) ?? uris[0] ?? ours;
 }
 
-export async function identify(ippUri: string, httpUrl: string, requestId: number, ctx: AdapterContext): Promise<void> {
-  const msg = await ippCall(httpUrl, ippRequest(Op.IDENTIFY_PRINTER, requestId, ippUri), ctx.signal);
+export function getAttributes(ep: Endpoint, requestId: number, signal: AbortSignal, pin?: CertPin): Promise<IppMessage> {
+  const req = ippRequest(Op.GET_PRINTER_ATTRIBUTES, requestId, ep.ippUri, [
+    { name: 'requested-attributes', tag: Tag.KEYWORD, values: REQUESTED },
+  ]);
+  return ippCall(ep, req, signal, pin);
+}
+
+export async function identify(ep: Endpoint, requestId: number, ctx: AdapterContext, pin?: CertPin): Promise<void> {
+  const msg = await ippCall(ep, ippRequest(Op.IDENTIFY_PRINTER, requestId, ep.ippUri), ctx.signal, pin);
   if (msg.code === 0x0501 || msg.code === 0x0508) throw new NotSupported('Identify-Printer is not supported');
   if (msg.code > 0x00ff) throw new AdapterError(`Identify-Printer failed: status 0x${msg.code.toString(16)}`);
 }

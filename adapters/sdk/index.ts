@@ -47,8 +47,16 @@ export interface DeviceServiceRecord {
   protocol: 'mdns' | 'upnp';
   type: string;
   id: string;
+  /** TCP/UDP port (mDNS SRV; 0 = a placeholder such as `_printer._tcp` "no LPD": not a usable service). */
   port?: number;
+  /** UPnP: the control URL; mDNS: the host name. */
   url?: string;
+  /**
+   * mDNS only: the TXT keys adapters use (keys lower-case, values at most 255 chars); absent when none
+   * were seen. The inventory keeps just these (bridge/inventory/classify.ts TXT_KEYS): `rp` = IPP resource path
+   * without the leading "/" (RFC 8010 / IPP Everywhere; "" = the root).
+   */
+  txt?: Readonly<Record<string, string>>;
 }
 
 /** What the bridge knows about a device (from discovery and the inventory). */

@@ -46,3 +46,19 @@ export function txtIdentity(txt: Readonly<Record<string, string>>): { manufactur
 export function groupId(kind: 'type' | 'protocol', name: string): string {
   return `${kind}-${name.replace(/[^A-Za-z0-9._~-]/g, '-').slice(0, 64) || 'unknown'}`;
 }
+
+/**
+ * The TXT keys kept per mDNS service for adapters (the rest is dropped: rows stay small and a TXT
+ * change adapters do not read raises no device event). `rp`: the IPP resource path.
+ */
+export const TXT_KEYS: readonly string[] = ['rp'];
+
+/** The kept TXT keys of one service, undefined when it has none of them. */
+export function keptTxt(txt: Readonly<Record<string, string>>): Record<string, string> | undefined {
+  let out: Record<string, string> | undefined;
+  for (const k of TXT_KEYS) {
+    const v = txt[k];
+    if (v !== undefined) (out ??= {})[k] = v;
+  }
+  return out;
+}

@@ -10,6 +10,8 @@ export interface DeviceService {
   port?: number;
   /** UPnP control URL (absolute) or mDNS host. */
   url?: string;
+  /** mDNS: the TXT keys adapters use (inventory TXT_KEYS), when any were seen. */
+  txt?: Record<string, string>;
 }
 
 export interface DeviceRow {
