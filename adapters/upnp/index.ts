@@ -1,12 +1,13 @@
 import { AdapterError, type Adapter, type AdapterContext, type DeviceHandle, type DeviceRecord } from '../sdk/index.js';
 import { parseDeviceDescription } from './description.js';
 import { UpnpDevice } from './device.js';
+import { deviceUrlProblem, serviceUrlProblem, type DeviceUrlPolicy } from './device-url.js';
 import { CallbackServer, localAddressToward } from './gena.js';
 import { getDocument } from './http.js';
 import { buildService, segmentOf, type ServiceModel } from './model.js';
 import { parseScpd } from './scpd.js';
 
-export interface UpnpAdapterOptions {
+export interface UpnpAdapterOptions extends DeviceUrlPolicy {
   /** Subscribe to GENA events (default true). */
   gena?: boolean;
 }
@@ -39,9 +40,17 @@ export function createUpnpAdapter(opts: UpnpAdapterOptions = {}): Adapter {
     matches: (d) => d.protocols.includes('upnp') && typeof d.location === 'string' && /^https?:\/\//.test(d.location),
     async attach(d: DeviceRecord, ctx: AdapterContext): Promise<DeviceHandle> {
       const url = d.location!;
+      const where = deviceUrlProblem(url, d.address, opts);
+      if (where) throw new AdapterError(`device LOCATION refused: ${where}`);
       const desc = parseDeviceDescription(await getDocument(url, ctx.signal), url);
       if (!desc.ok) throw new AdapterError(`device description rejected: ${desc.reason}`);
-      const scpds = await Promise.all(desc.value.services.map(async (s) => {
+      // every service URL must be the device's own (device-url.ts); a service that points elsewhere is skipped
+      const own = desc.value.services.filter((s) => {
+        const p = serviceUrlProblem(s, d.address, opts);
+        if (p) ctx.log.warn({ devId: d.devId, serviceId: s.serviceId, reason: p }, 'upnp: service URL not on the device; service skipped');
+        return p === null;
+      });
+      const scpds = await Promise.all(own.map(async (s) => {
         try {
           const p = parseScpd(await getDocument(s.scpdUrl, ctx.signal));
           if (!p.ok) ctx.log.warn({ devId: d.devId, serviceId: s.serviceId, reason: p.reason }, 'upnp: SCPD rejected; service skipped');
@@ -55,7 +64,7 @@ export function createUpnpAdapter(opts: UpnpAdapterOptions = {}): Adapter {
       const gena = opts.gena !== false;
       const taken = new Set<string>();
       const services: ServiceModel[] = [];
-      desc.value.services.forEach((s, i) => {
+      own.forEach((s, i) => {
         const scpd = scpds[i];
         if (!scpd) return;
         const seg = segmentOf(s.serviceId, taken);

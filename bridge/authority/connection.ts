@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Logger } from '../core/logger.js';
+import { displayUrl } from '../core/display-url.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Engine } from '../dm/engine.js';
 import type { Header, Message } from '../dm/message.js';
@@ -75,7 +76,7 @@ export async function runDm12Session(deps: ConnectionDeps, account: string, trig
     trigger: trigger.kind,
     alerts: pending.map((p) => ({ ref: String(p.id), alert: JSON.parse(p.payload) as NonNullable<Extract<SessionInput, { kind: 'start' }>['alerts']>[number]['alert'] })),
   };
-  log.info({ trigger: trigger.kind, serverUri: acc.serverUri, queuedAlerts: pending.length }, 'DM session start');
+  log.info({ trigger: trigger.kind, serverUri: displayUrl(acc.serverUri), queuedAlerts: pending.length }, 'DM session start');
   try {
     while (input) {
       if (input.kind === 'received' || input.kind === 'executed') {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { systemClock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import { displayUrl } from '../core/display-url.js';
 import { decodeServerPackage, DEFAULT_DM2_LIMITS, DM2_CONTENT_TYPE, encodePackage, type Dm2Limits, type Dm2Mo } from '../dm/dm2/index.js';
 import { Dm2Ops, type DataRepository } from '../dm/dm2-ops.js';
 import type { Metrics } from '../core/metrics.js';
@@ -70,7 +71,7 @@ export async function runDm20Session(deps: Dm2ConnectionDeps, account: string, t
     authType, username: acc.auth.clientName, password: acc.auth.clientSecret,
   };
   const repo = deps.dataRepository?.(acc) ?? httpDataRepository({
-    authType, username: acc.auth.clientName, password: acc.auth.clientSecret, tls: acc.tls, timeoutMs, maxBytes,
+    authType, username: acc.auth.clientName, password: acc.auth.clientSecret, tls: acc.tls, timeoutMs, maxBytes, serverUri: acc.serverUri,
   });
   const ops = new Dm2Ops({
     tree: deps.tree, serverId: acc.serverId, repo, limits, log,
@@ -93,7 +94,7 @@ export async function runDm20Session(deps: Dm2ConnectionDeps, account: string, t
     }
   }
   const report: SessionReport = { account, sessionId: sid, outcome: 'error', reason: '', messagesSent: 0, commandsExecuted: 0, alertsAcknowledged: 0, durationMs: 0 };
-  log.info({ trigger: trigger.kind, serverUri: acc.serverUri, queuedAlerts: pending.length }, 'DM 2.0 session start');
+  log.info({ trigger: trigger.kind, serverUri: displayUrl(acc.serverUri), queuedAlerts: pending.length }, 'DM 2.0 session start');
   let state = initialDm2State();
   let input: Dm2SessionInput | null = { kind: 'start', alerts: pending };
   while (input) {

@@ -1,6 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { BridgeError } from '../core/errors.js';
 
@@ -25,6 +26,8 @@ export interface PostOptions {
   timeoutMs: number;
   maxBytes: number;
   tls?: TlsSettings | undefined;
+  /** Name resolution for the connection (a checked, pinned address: see safe-destination.ts). */
+  lookup?: LookupFunction | undefined;
 }
 
 /** POST a body and read the whole answer, within a deadline and a size limit. */
@@ -45,6 +48,7 @@ export function httpCall(method: string, url: string, body: Uint8Array | undefin
   const headers: Record<string, string> = { ...o.headers };
   if (body) headers['content-length'] = String(body.length);
   const options: RequestOptions = { method, headers, timeout: o.timeoutMs };
+  if (o.lookup) options.lookup = o.lookup;
   if (secure && o.tls) {
     if (o.tls.ca) options.ca = o.tls.ca;
     if (o.tls.cert) options.cert = o.tls.cert;

@@ -23,6 +23,8 @@ export const ErrorCodes = {
   AUTH_FAILED: { status: Status.UNAUTHORIZED },
   TIMEOUT: { status: Status.COMMAND_FAILED },
   DEVICE_UNREACHABLE: { status: Status.COMMAND_FAILED },
+  /** A destination the bridge will not connect to (its own host, loopback, link-local...): 403. */
+  DESTINATION_REFUSED: { status: Status.FORBIDDEN },
   INTERNAL: { status: Status.COMMAND_FAILED },
 } as const satisfies Record<string, { status: number }>;
 

@@ -1,5 +1,6 @@
 import type { Logger } from '../core/logger.js';
-import { statusOf } from '../core/errors.js';
+import { displayUrl } from '../core/display-url.js';
+import { BridgeError, statusOf } from '../core/errors.js';
 import { Status } from '../core/status.js';
 import type { Tree } from '../tree/tree.js';
 import type { Awaitable, ExecOutcome, NodeView, Outcome } from '../tree/types.js';
@@ -111,7 +112,7 @@ export class Dm2Ops {
   private got(id: number, uri: string, o: Outcome<NodeView>): Awaitable<Dm2Result> {
     if (o.status !== Status.OK || !o.value) return { id, status: o.status };
     if (!o.value.children) return { id, status: Status.OK, data: leafData(o.value) };
-    return readSubtree(this.o.tree, uri, this.o.serverId, this.limits.maxNodes).then((t) =>
+    return readSubtree(this.o.tree, uri, this.o.serverId, this.limits.maxNodes, { log: this.o.log }).then((t) =>
       t.status === Status.OK && t.value ? { id, status: Status.OK, data: t.value as unknown as Dm2Result['data'] } : { id, status: t.status },
     );
   }
@@ -131,8 +132,8 @@ export class Dm2Ops {
     try {
       body = await this.o.repo.fetch(href);
     } catch (err) {
-      this.o.log?.warn({ id, href, err: (err as Error).message }, 'Data Repository GET failed');
-      return { id, status: Status.COMMAND_FAILED };
+      this.o.log?.warn({ id, href: displayUrl(href), err: (err as Error).message }, 'Data Repository GET failed');
+      return { id, status: repoFailure(err) };
     }
     try {
       const node = decodeTree(parseJson(body, this.limits, 'Data Repository payload'), this.limits);
@@ -140,20 +141,20 @@ export class Dm2Ops {
       if (r.status !== Status.OK) this.o.log?.info({ id, uri, status: r.status, reason: r.reason }, 'HGET not applied');
       return { id, status: r.status };
     } catch (err) {
-      if (err instanceof Dm2Error) this.o.log?.warn({ id, href, reason: err.message }, 'Data Repository payload refused');
+      if (err instanceof Dm2Error) this.o.log?.warn({ id, href: displayUrl(href), reason: err.message }, 'Data Repository payload refused');
       return { id, status: statusOf(err) };
     }
   }
 
   private async hput(cmd: TransferCmd, id: number, uri: string, href: string): Promise<Dm2Result> {
-    const t = await readSubtree(this.o.tree, uri, this.o.serverId, this.limits.maxNodes);
+    const t = await readSubtree(this.o.tree, uri, this.o.serverId, this.limits.maxNodes, { log: this.o.log });
     if (t.status !== Status.OK || !t.value) return { id, status: t.status };
     try {
       await this.o.repo.send(cmd === 'HPUT' ? 'PUT' : 'POST', href, Buffer.from(JSON.stringify(t.value), 'utf8'));
       return { id, status: Status.OK };
     } catch (err) {
-      this.o.log?.warn({ id, href, err: (err as Error).message }, `Data Repository ${cmd} failed`);
-      return { id, status: Status.COMMAND_FAILED };
+      this.o.log?.warn({ id, href: displayUrl(href), err: (err as Error).message }, `Data Repository ${cmd} failed`);
+      return { id, status: repoFailure(err) };
     }
   }
 
@@ -176,4 +177,9 @@ function status(id: number, r: Awaitable<{ status: number }>): Awaitable<Dm2Resu
 function canonical(uri: string): string {
   if (uri === '.' || uri === './') return '.';
   return uri.startsWith('./') ? uri : `./${uri}`;
+}
+
+/** A Data Repository failure: 403 when the href's destination was refused (safe-destination), else 500. */
+function repoFailure(err: unknown): number {
+  return err instanceof BridgeError && err.code === 'DESTINATION_REFUSED' ? Status.FORBIDDEN : Status.COMMAND_FAILED;
 }
