@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { BridgeError } from './core/errors.js';
+import { MAX_POLL_SECONDS } from './core/timers.js';
 
 /**
  * The bridge configuration: one JSON file (`--config FILE` or `DM_BRIDGE_CONFIG`), merged key by
@@ -46,7 +47,7 @@ const authoritySchema = z.strictObject({
     clientSecret: nonEmpty,
     serverSecret: nullableString,
   }),
-  pollSeconds: z.number().int().min(0),
+  pollSeconds: z.number().int().min(0).max(MAX_POLL_SECONDS), // at most one year
   tls: tlsSchema,
   bootstrap: z.boolean(),
 });

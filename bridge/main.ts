@@ -2,6 +2,7 @@ import { createApp } from './app.js';
 import { runCli } from './cli.js';
 import { loadConfig } from './config.js';
 import { createLogger } from './core/logger.js';
+import { installProcessGuards } from './core/process-guards.js';
 
 /** How long stop() may take after SIGTERM/SIGINT before the process exits anyway. */
 const STOP_DEADLINE_MS = 10_000;
@@ -10,6 +11,8 @@ const STOP_DEADLINE_MS = 10_000;
 async function start(opts: { config?: string }): Promise<void> {
   const config = loadConfig(opts.config === undefined ? {} : { file: opts.config });
   const log = createLogger({ level: config.log.level });
+  // unhandledRejection: logged, the bridge continues; uncaughtException: logged, exit 1 (core/process-guards.ts)
+  installProcessGuards(log);
   const app = createApp(config, { log });
   try {
     await app.start();

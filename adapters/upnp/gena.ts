@@ -113,6 +113,9 @@ export class CallbackServer {
   }
 }
 
+/** The longest subscription we believe a device grants (the renewal timer derives from it). */
+export const MAX_SUBSCRIPTION_SEC = 86_400;
+
 export interface SubscribeAnswer {
   sid: string;
   timeoutSec: number;
@@ -135,7 +138,9 @@ export function genaRequest(
       if (res.statusCode !== 200) return reject(new Error(`${method}: HTTP ${res.statusCode}`));
       const sid = String(res.headers.sid ?? h.sid ?? '');
       const t = /^Second-(\d+)$/i.exec(String(res.headers.timeout ?? ''));
-      resolve({ sid, timeoutSec: t ? Number(t[1]) : h.timeoutSec ?? 300 });
+      // the device's value sets our renewal timer: capped at a day (a huge one would overflow setTimeout
+      // into a 1 ms SUBSCRIBE loop); "Second-infinite" and garbage fall back to what we asked for
+      resolve({ sid, timeoutSec: t ? Math.min(Number(t[1]), MAX_SUBSCRIPTION_SEC) : h.timeoutSec ?? 300 });
     });
     req.on('timeout', () => req.destroy(new Error(`${method}: no answer within ${timeoutMs} ms`)));
     req.on('error', reject);

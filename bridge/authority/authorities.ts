@@ -36,6 +36,8 @@ export interface AuthoritiesOptions {
   sessionsLog?: SessionsLogRepo;
   /** Sessions by authority and outcome, durations (/metrics). */
   metrics?: Metrics;
+  /** A session of this authority ended (either way): e.g. drop the DMAcc accounts it left half-built. */
+  onSessionEnd?: (account: string) => void;
 }
 
 /**
@@ -85,10 +87,13 @@ export class Authorities {
     return this.supervisor(account).request(trigger, cause, { force: true, wait: true })!;
   }
 
-  /** A pending alert wants delivery: a session now, after the running one, or with the next retry; never throws. */
+  /**
+   * A pending alert wants delivery: a session now, after the running one, or with the next retry; never throws.
+   * Before start() it does nothing: the boot session reads the whole outbox (no extra session ahead of it).
+   */
   nudge(account: string): void {
     try {
-      if (this.stopped) return;
+      if (this.stopped || !this.started) return;
       this.settings(account);
       this.supervisor(account).request({ kind: 'alert' }, 'alert', { force: false, wait: false });
     } catch (err) {
@@ -162,6 +167,7 @@ export class Authorities {
         const row = this.o.accounts.get(account);
         return row ? ((JSON.parse(row.data) as AccountData).pollSeconds ?? 0) : null;
       },
+      alertsPending: () => this.o.outbox.count(account) > 0,
       timing: this.timing,
       log: this.o.log,
     });
@@ -177,7 +183,15 @@ export class Authorities {
         ? runDm20Session(this.o.deps, account, trigger, control)
         : runDm12Session(this.o.deps, account, trigger.kind === 'server' ? { kind: 'server', sessionId: trigger.sessionId } : { kind: 'client' }, control);
     const started = this.timing.clock.now();
+    const ended = (): void => {
+      try {
+        this.o.onSessionEnd?.(account);
+      } catch (err) {
+        this.o.log.error({ err, authority: account }, 'session end hook failed');
+      }
+    };
     return session.then((report) => {
+      ended();
       this.o.metrics?.sessionEnded({ ...report, protocol: acc.protocol });
       try {
         this.o.sessionsLog?.recordReport(report, acc.protocol, trigger.kind, this.timing.clock.now());
@@ -186,6 +200,7 @@ export class Authorities {
       }
       return report;
     }, (err: unknown) => {
+      ended();
       const reason = err instanceof Error ? err.message : String(err);
       this.o.metrics?.sessionEnded({ account, protocol: acc.protocol, outcome: 'error', reason, durationMs: this.timing.clock.now() - started });
       throw err;

@@ -1,6 +1,7 @@
 import { BridgeError } from '../core/errors.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import { longTimeout, type LongTimeout } from '../core/timers.js';
 import { Backoff, DEFAULT_BACKOFF, DEFAULT_POLL_JITTER, pollDelay, type BackoffPolicy } from './backoff.js';
 import type { SessionReport } from './connection.js';
 import type { Dm2SessionTrigger } from './dm2-connection.js';
@@ -17,10 +18,13 @@ export interface Timers {
   clearTimeout(handle: unknown): void;
 }
 
-/** Real timers, unref'd: a scheduled poll never keeps the process alive on its own. */
+/**
+ * Real timers, unref'd: a scheduled poll never keeps the process alive on its own. Delays beyond
+ * setTimeout's 2^31-1 ms (a PollSeconds over ~24.8 days) are chained, never cut to 1 ms.
+ */
 export const systemTimers: Timers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+  setTimeout: (fn, ms) => longTimeout(fn, ms),
+  clearTimeout: (h) => (h as LongTimeout).clear(),
 };
 
 export interface ScheduleEvent {
@@ -64,6 +68,11 @@ export interface SupervisorDeps {
   run(trigger: AnyTrigger, signal: AbortSignal): Promise<SessionReport>;
   /** The account's current pollSeconds (0 = no polling), or null once the account is gone. */
   pollSeconds(): number | null;
+  /**
+   * Does the outbox still hold alerts for the account? A session delivers at most one batch (100);
+   * after a session that got alerts acknowledged, another one follows at once while this says so.
+   */
+  alertsPending?(): boolean;
   timing: SupervisorTiming;
   log: Logger;
 }
@@ -182,6 +191,7 @@ export class Supervisor {
     const { account } = this.d;
     this.d.log.debug({ authority: account, cause: req.cause, trigger: req.trigger.kind }, 'session due');
     let failed = false;
+    let done: SessionReport | null = null;
     let session: Promise<SessionReport>;
     try {
       session = this.d.run(req.trigger, abort.signal);
@@ -193,6 +203,7 @@ export class Supervisor {
     this.running = session.then(
       (report) => {
         this.last = report;
+        done = report;
         this.lastError = null;
         failed = report.outcome === 'error' || report.outcome === 'auth-failed';
         settle = () => req.waiters.forEach((w) => w.resolve(report));
@@ -204,13 +215,17 @@ export class Supervisor {
         settle = () => req.waiters.forEach((w) => w.reject(err));
       },
     ).then(() => {
-      this.after(failed);
+      this.after(failed, done);
       settle();
     });
   }
 
-  /** A session ended: schedule the retry or the next poll, then serve what was asked meanwhile. */
-  private after(failed: boolean): void {
+  /**
+   * A session ended: schedule the retry or the next poll, then serve what was asked meanwhile, or
+   * drain the outbox: a session that got alerts acknowledged while more remain is followed by
+   * another one at once (bounded: only while each session makes progress).
+   */
+  private after(failed: boolean, report: SessionReport | null): void {
     this.running = null;
     this.abort = null;
     this.lastEnd = this.d.timing.clock.now();
@@ -236,9 +251,18 @@ export class Supervisor {
       const p = this.pending;
       this.pending = null;
       if (p && (p.force || !failed)) this.launch(p);
+      else if (!failed && this.drainMore(report)) this.launch({ trigger: { kind: 'alert' }, cause: 'alert', force: false, waiters: [] });
     } catch (err) {
       this.d.log.error({ err, authority: this.d.account }, 'supervisor scheduling failed');
     }
+  }
+
+  /** More queued alerts, and the last session got some acknowledged (no loop with a server that never does). */
+  private drainMore(report: SessionReport | null): boolean {
+    if (report === null || report.outcome !== 'ok' || report.alertsAcknowledged <= 0) return false;
+    const more = this.d.alertsPending?.() === true;
+    if (more) this.d.log.debug({ authority: this.d.account, acknowledged: report.alertsAcknowledged }, 'alerts remain queued: another session');
+    return more;
   }
 
   private schedulePoll(): void {

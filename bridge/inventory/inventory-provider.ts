@@ -77,6 +77,12 @@ export class InventoryProvider implements Provider {
     this.mo = mo;
   }
 
+  /** Devices/<DevID>/MO/... of an attached device: calls reach the device (never inside Atomic). */
+  deviceServed(segs: readonly string[]): boolean {
+    const [top, id, name] = segs;
+    return top === 'Devices' && id !== undefined && name === 'MO' && this.mo?.has(id) === true;
+  }
+
   node(segs: readonly string[]): Awaitable<NodeInfo | undefined> {
     const [top, id, name, ...rest] = segs;
     if (top === undefined) return interior(['Devices', 'Groups'], INVENTORY_TYPE);

@@ -31,6 +31,12 @@ export interface OpContext {
 export interface Provider {
   /** Writes are synchronous and go through the store's transaction (usable inside Atomic). */
   readonly transactional: boolean;
+  /**
+   * True when the node at `segs` is served by a live device: its calls may answer asynchronously
+   * and cannot be rolled back, so the tree never calls into it inside Atomic (500 there).
+   * Undefined: no node of this provider is device-served.
+   */
+  deviceServed?(segs: readonly string[]): boolean;
   node(segs: readonly string[]): Awaitable<NodeInfo | undefined>;
   add?(segs: readonly string[], input: Required<Pick<NodeInput, 'format'>> & NodeInput, ctx: OpContext): Awaitable<Outcome>;
   replace?(segs: readonly string[], input: NodeInput, ctx: OpContext): Awaitable<Outcome>;

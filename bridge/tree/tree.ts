@@ -84,6 +84,7 @@ export class Tree {
     const p = parseUri(uri, this.o.limits);
     if (!p.value) return fail(p);
     const { path, prop } = p.value;
+    if (this.liveInAtomic(path)) return { status: NOT_TRANSACTIONAL.status, reason: 'a device node cannot be read inside Atomic' };
     const info = this.lookup(path);
     return info instanceof Promise ? info.then((i) => this.view(path, prop, i, as)) : this.view(path, prop, info, as);
   }
@@ -94,6 +95,7 @@ export class Tree {
     if (p.value.prop !== undefined) return { status: Status.COMMAND_NOT_ALLOWED, reason: 'properties cannot be added' };
     const { path } = p.value;
     if (path === ROOT) return { status: Status.ALREADY_EXISTS };
+    if (this.liveInAtomic(path)) return NOT_TRANSACTIONAL;
     const format: Format = (input.format ?? 'chr') as Format;
     const check = format === 'node' ? checkValue('node', '') : checkValue(format, input.data);
     if (check.status !== Status.OK) return check;
@@ -114,6 +116,7 @@ export class Tree {
     const p = parseUri(uri, this.o.limits);
     if (!p.value) return fail(p);
     const { path, prop } = p.value;
+    if (this.liveInAtomic(path)) return NOT_TRANSACTIONAL;
     return andThen(this.lookup(path), (info) => {
       if (!info) return { status: Status.NOT_FOUND };
       if (prop !== undefined) return this.replaceProperty(path, prop, input.data ?? '', info, as);
@@ -128,7 +131,7 @@ export class Tree {
       const r = this.resolve(path);
       if (!r.provider.replace) return { status: Status.COMMAND_NOT_ALLOWED };
       if (this.o.journal.active && !r.provider.transactional) return NOT_TRANSACTIONAL;
-      return andThen(r.provider.replace(r.rel, { ...input, format }, ctx(as)), (out) => this.changed(out, path, 'Replace', as));
+      return andThen(this.held(r.provider.replace(r.rel, { ...input, format }, ctx(as))), (out) => this.changed(out, path, 'Replace', as));
     });
   }
 
@@ -138,6 +141,7 @@ export class Tree {
     const { path, prop } = p.value;
     if (prop !== undefined) return { status: Status.COMMAND_NOT_ALLOWED, reason: 'properties cannot be deleted' };
     if (path === ROOT) return { status: Status.COMMAND_NOT_ALLOWED };
+    if (this.liveInAtomic(path)) return NOT_TRANSACTIONAL;
     return andThen(this.lookup(path), (info) => {
       if (!info) return { status: Status.NOT_FOUND };
       if (info.permanent || !supports(info, 'Delete')) return { status: Status.COMMAND_NOT_ALLOWED, reason: 'permanent node' };
@@ -146,7 +150,7 @@ export class Tree {
       const r = this.resolve(path);
       if (!r.provider.delete) return { status: Status.COMMAND_NOT_ALLOWED };
       if (this.o.journal.active && !r.provider.transactional) return NOT_TRANSACTIONAL;
-      return andThen(r.provider.delete(r.rel, ctx(as)), (out) => {
+      return andThen(this.held(r.provider.delete(r.rel, ctx(as))), (out) => {
         if (out.status === Status.OK) this.o.acls.deleteSubtree(path);
         return this.changed(out, path, 'Delete', as);
       });
@@ -158,26 +162,31 @@ export class Tree {
     if (!p.value) return fail(p);
     const { path, prop } = p.value;
     if (prop !== undefined) return { status: Status.COMMAND_NOT_ALLOWED, reason: 'properties cannot be executed' };
+    if (this.liveInAtomic(path)) return NOT_TRANSACTIONAL;
     return andThen(this.lookup(path), (info): Awaitable<ExecOutcome> => {
       if (!info) return { status: Status.NOT_FOUND };
       const r = this.resolve(path);
       if (!r.provider.exec || !supports(info, 'Exec')) return { status: Status.COMMAND_NOT_ALLOWED, reason: 'node is not executable' };
       if (!this.o.acls.allows(path, 'Exec', as)) return { status: Status.PERMISSION_DENIED };
-      return r.provider.exec(r.rel, data, { ...opts, principal: as });
+      return this.held(r.provider.exec(r.rel, data, { ...opts, principal: as }));
     });
   }
 
-  /** Is the node at `uri` present (as the local operator)? */
+  /** Is the node at `uri` present (as the local operator)? Inside Atomic, a live device node answers false. */
   exists(uri: string): Awaitable<boolean> {
     const p = parseUri(uri, this.o.limits);
     if (!p.value) return false;
+    if (this.liveInAtomic(p.value.path)) return false;
     return andThen(this.lookup(p.value.path), (i) => i !== undefined);
   }
 
   /**
    * Run fn as one all-or-nothing unit (Atomic): store writes share one transaction and the in-memory
    * caches are journaled; when `keep` says no (or fn throws) everything is rolled back.
-   * Only synchronous, transactional providers can take part; others answer 500 inside.
+   * Only synchronous, transactional providers can take part; others answer 500 inside. A live
+   * device node (Provider.deviceServed) is never called inside: every operation on it answers 500 and
+   * exists() false, so no device call starts, nothing is left running and nothing can reject
+   * unobserved after the transaction.
    */
   atomic<T>(fn: () => T, keep: (result: T) => boolean): { result: T; committed: boolean } {
     const { journal, store } = this.o;
@@ -241,9 +250,31 @@ export class Tree {
   private lookup(path: string): Awaitable<NodeInfo | undefined> {
     const m = this.mountOf(path);
     if (m === undefined) return this.o.statics.info(path);
-    const info = m.provider.node(path === m.path ? [] : path.slice(m.path.length + 1).split('/'));
-    if (info instanceof Promise && this.o.journal.active) return undefined;
+    const rel = path === m.path ? [] : path.slice(m.path.length + 1).split('/');
+    if (this.o.journal.active && m.provider.deviceServed?.(rel) === true) return undefined;
+    const info = m.provider.node(rel);
+    if (info instanceof Promise && this.o.journal.active) {
+      // a provider that did not declare the node device-served: its answer cannot be waited for here;
+      // observe the promise so that its failure cannot become an unhandled rejection
+      info.catch(() => undefined);
+      return undefined;
+    }
     return info;
+  }
+
+  /** Inside Atomic, is `path` served by a live device (Provider.deviceServed)? */
+  private liveInAtomic(path: string): boolean {
+    if (!this.o.journal.active) return false;
+    const m = this.mountOf(path);
+    if (m === undefined || m.provider.deviceServed === undefined) return false;
+    return m.provider.deviceServed(path === m.path ? [] : path.slice(m.path.length + 1).split('/'));
+  }
+
+  /** A provider's answer; inside Atomic a pending one is observed (never left to reject unhandled) and answers 500. */
+  private held<T extends Outcome>(v: Awaitable<T>): Awaitable<T | Outcome> {
+    if (!(v instanceof Promise) || !this.o.journal.active) return v;
+    v.catch(() => undefined);
+    return NOT_TRANSACTIONAL;
   }
 
   private childrenOf(path: string, info: NodeInfo): string[] {
@@ -276,7 +307,7 @@ export class Tree {
       const last = i === chain.length - 1;
       const rel = this.resolve(p).rel;
       const spec = last ? input : { format: 'node' as Format };
-      return andThen(r.provider.add!(rel, spec, c), (out) => {
+      return andThen(this.held(r.provider.add!(rel, spec, c)), (out) => {
         if (out.status !== Status.OK) return out;
         if (as !== null && spec.format === 'node' && !this.o.acls.allows(parentPath(p)!, 'Replace', as)) {
           this.o.acls.set(p, serializeAcl(adderAcl(as)));
@@ -299,7 +330,7 @@ export class Tree {
       const t = checkTitle(data);
       if (t.status !== Status.OK) return t;
       if (!r.provider.setTitle) return { status: Status.COMMAND_NOT_ALLOWED };
-      return andThen(r.provider.setTitle(r.rel, data, ctx(as)), (out) => this.changed(out, path, 'Replace', as));
+      return andThen(this.held(r.provider.setTitle(r.rel, data, ctx(as))), (out) => this.changed(out, path, 'Replace', as));
     }
     const n = checkNewName(data, info, path);
     if (n.status !== Status.OK) return n;
@@ -309,7 +340,7 @@ export class Tree {
     return andThen(this.lookup(target), (clash) => {
       if (clash) return { status: Status.ALREADY_EXISTS, reason: `sibling "${data}" exists` };
       if (!r.provider.rename) return { status: Status.COMMAND_NOT_ALLOWED };
-      return andThen(r.provider.rename(r.rel, data, ctx(as)), (out) => {
+      return andThen(this.held(r.provider.rename(r.rel, data, ctx(as))), (out) => {
         if (out.status === Status.OK) this.o.acls.moveSubtree(path, target);
         return this.changed(out, target, 'Replace', as);
       });

@@ -17,7 +17,10 @@ test('account Add starts a supervisor and a session; Replace reschedules; Delete
   h.accounts.insert({ account: 'oem', serverId: s.serverId, origin: 'dm', data: JSON.stringify(s), updatedAt: Date.now() });
   h.events.emit('account.changed', { account: 'oem', serverId: s.serverId, op: 'Add' });
   const oem = h.dm2.get('oem')!;
-  await waitFor(() => oem.sessions.some((x) => x.ended), 10_000, 'boot session of the added MA');
+  // the server marks a session ended on the client's last package, before the client has read the
+  // answer and its supervisor has recorded the session: wait for the supervisor too
+  const oemStatus = () => h.authorities.list().find((x) => x.account === 'oem');
+  await waitFor(() => oem.sessions.some((x) => x.ended) && oemStatus()?.state === 'idle' && oemStatus()?.lastSession != null, 10_000, 'boot session of the added MA');
   assert.equal(h.authorities.list().find((x) => x.account === 'oem')?.lastSession?.outcome, 'ok');
   assert.equal(h.authorities.list().find((x) => x.account === 'oem')?.nextSession, null);
 

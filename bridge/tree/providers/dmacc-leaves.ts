@@ -1,4 +1,5 @@
 import { Status } from '../../core/status.js';
+import { MAX_POLL_SECONDS } from '../../core/timers.js';
 import type { Format, Outcome } from '../types.js';
 import { DM12_AUTH, DM20_AUTH, type AccountData } from './dmacc-types.js';
 
@@ -122,7 +123,10 @@ export const DMACC_LEAVES: readonly DmAccLeaf[] = [
     path: 'Ext/Bridge/PollSeconds',
     format: 'int',
     get: (d) => String(d.pollSeconds),
-    replace: (v, d) => (/^\d{1,9}$/.test(v) && +v >= 60 ? ok({ ...d, pollSeconds: +v }) : bad('expected an integer >= 60')),
+    replace: (v, d) =>
+      /^\d{1,9}$/.test(v) && +v >= 60 && +v <= MAX_POLL_SECONDS
+        ? ok({ ...d, pollSeconds: +v })
+        : bad(`expected an integer from 60 to ${MAX_POLL_SECONDS} (one year)`),
   },
   {
     path: 'Ext/Bridge/Bootstrap',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
 import { test } from 'node:test';
-import { CallbackServer } from '../../../adapters/upnp/gena.js';
+import { CallbackServer, genaRequest, MAX_SUBSCRIPTION_SEC } from '../../../adapters/upnp/gena.js';
 
 function notify(url: string, body: string, method = 'NOTIFY'): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -33,5 +33,26 @@ test('GENA callback server: NOTIFY to a registered token reaches its listener; o
     assert.equal(got.length, 1);
   } finally {
     await s.stop();
+  }
+});
+
+test('SUBSCRIBE: a device granting a huge TIMEOUT is capped at a day (the renewal timer cannot overflow)', async () => {
+  let timeout = 'Second-9999999999';
+  const srv = createServer((_req, res) => {
+    res.writeHead(200, { SID: 'uuid:sub-1', TIMEOUT: timeout });
+    res.end();
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  try {
+    const url = `http://127.0.0.1:${(srv.address() as { port: number }).port}/evt`;
+    const huge = await genaRequest('SUBSCRIBE', url, { callback: 'http://127.0.0.1:1/cb', timeoutSec: 1800 });
+    assert.equal(huge.timeoutSec, MAX_SUBSCRIPTION_SEC);
+    assert.equal(huge.sid, 'uuid:sub-1');
+    timeout = 'Second-300';
+    assert.equal((await genaRequest('SUBSCRIBE', url, { sid: 'uuid:sub-1', timeoutSec: 1800 })).timeoutSec, 300);
+    timeout = 'Second-infinite';
+    assert.equal((await genaRequest('SUBSCRIBE', url, { sid: 'uuid:sub-1', timeoutSec: 1800 })).timeoutSec, 1800);
+  } finally {
+    await new Promise((r) => srv.close(r));
   }
 });
