@@ -113,6 +113,11 @@ export function createApp(config: BridgeConfig, opts: { log?: Logger; clock?: Cl
       events: bundle.events,
       sessionsLog,
       metrics,
+      // a DMAcc account an MA left half-built when its session ended is dropped (never persisted)
+      onSessionEnd: (account) => {
+        const sid = bundle.accounts.get(account)?.serverId;
+        if (sid) bundle.dmacc.dropPending(sid);
+      },
       log: log.child({ mod: 'authority' }),
     });
     notify = new NotifyChannels({
@@ -132,6 +137,7 @@ export function createApp(config: BridgeConfig, opts: { log?: Logger; clock?: Cl
 
     inventory = createInventory({
       store, tree, settings: bundle.settings, accounts: bundle.accounts, outbox, log: log.child({ mod: 'inventory' }),
+      events: bundle.events, // device joined/changed/left also reach DM 2.0 SUBs on the device nodes (once per MA)
       onQueued: (accounts) => nudgeAll(accounts),
     });
     inventory.mount();

@@ -27,6 +27,8 @@ export interface AdapterHostOptions {
   devicesPath?: string;
   deadlines?: Partial<Deadlines>;
   attachMs?: number;
+  /** Attaches in flight at once (default ATTACH_CONCURRENCY); more wait their turn in arrival order. */
+  maxAttaches?: number;
   detachMs?: number;
   /** First retry of a failed attach; doubles up to retryMaxMs. */
   retryMs?: number;
@@ -38,8 +40,14 @@ export interface AdapterHostOptions {
   metrics?: Metrics;
 }
 
+/** The mDNS ports and TXT a device offers: a change (printer restarted on another port) reattaches. */
+const mdnsEndpoints = (rec: DeviceRecord): string =>
+  JSON.stringify(rec.services.filter((s) => s.protocol === 'mdns').map((s) => [s.type, s.id, s.port ?? 0, s.txt ?? {}]));
+
 const DEADLINES: Deadlines = { getMs: 5000, replaceMs: 5000, execMs: 15_000, asyncExecMs: 300_000 };
 export const enabledKey = (name: string): string => `adapters.${name}.enabled`;
+/** Each attach fetches a description and SCPDs: a burst of new devices attaches 16 at a time. */
+export const ATTACH_CONCURRENCY = 16;
 
 /**
  * Loads the adapters, matches inventory devices to them, attaches online devices, detaches offline
@@ -51,6 +59,8 @@ export class AdapterHost {
   readonly mo: AttachedMo;
   private readonly slots = new Map<string, Slot>();
   private readonly attaching = new Map<string, AbortController>();
+  /** Devices due an attach while ATTACH_CONCURRENCY are in flight, in arrival order. */
+  private readonly waiting = new Set<string>();
   private readonly retries = new Map<string, { timer: NodeJS.Timeout | null; attempt: number }>();
   private readonly unlisten: Array<() => void> = [];
   private readonly now: () => number;
@@ -83,6 +93,7 @@ export class AdapterHost {
     for (const u of this.unlisten.splice(0)) u();
     for (const ac of this.attaching.values()) ac.abort();
     this.attaching.clear();
+    this.waiting.clear();
     for (const r of this.retries.values()) if (r.timer) clearTimeout(r.timer);
     this.retries.clear();
     await Promise.all([...this.slots.keys()].map((id) => this.detach(id, 'stopping')));
@@ -114,7 +125,8 @@ export class AdapterHost {
   private record(row: DeviceRow): DeviceRecord {
     const r: DeviceRecord = {
       devId: row.devId, name: row.name, type: row.type, manufacturer: row.manufacturer, model: row.model,
-      protocols: [...row.protocols], address: row.address, services: row.services.map((s) => ({ ...s })),
+      protocols: [...row.protocols], address: row.address,
+      services: row.services.map((s) => (s.txt ? { ...s, txt: { ...s.txt } } : { ...s })),
     };
     const loc = this.o.devices.location(row.devId);
     if (loc !== undefined) r.location = loc;
@@ -138,10 +150,11 @@ export class AdapterHost {
     const row = this.o.devices.get(devId);
     const rec = row && row.status === 'online' ? this.record(row) : undefined;
     const want = rec ? this.pick(rec) : undefined;
-    const fp = rec && want ? `${want.name}|${rec.address}|${rec.location ?? ''}` : '';
+    const fp = rec && want ? `${want.name}|${rec.address}|${rec.location ?? ''}|${mdnsEndpoints(rec)}` : '';
     const cur = this.slots.get(devId);
     if (cur && cur.fingerprint !== fp) void this.detach(devId, want ? 'changed' : row?.status === 'online' ? 'no adapter' : 'offline');
     if (!want || !rec) {
+      this.waiting.delete(devId);
       this.attaching.get(devId)?.abort();
       this.attaching.delete(devId);
       const r = this.retries.get(devId);
@@ -150,7 +163,23 @@ export class AdapterHost {
       return;
     }
     if (this.slots.has(devId) || this.attaching.has(devId) || this.retries.get(devId)?.timer) return;
-    void this.attach(rec, want, fp);
+    if (this.attaching.size >= Math.max(1, this.o.maxAttaches ?? ATTACH_CONCURRENCY)) {
+      this.waiting.add(devId);
+      return;
+    }
+    this.waiting.delete(devId);
+    void this.attach(rec, want, fp)
+      .catch((err: unknown) => this.o.log.error({ devId, err: (err as Error).message }, 'adapter-host: attach crashed'))
+      .finally(() => this.nextWaiting());
+  }
+
+  /** An attach finished or was abandoned: start the next waiting ones (re-evaluated: they may be gone). */
+  private nextWaiting(): void {
+    for (const devId of this.waiting) {
+      if (!this.running || this.attaching.size >= Math.max(1, this.o.maxAttaches ?? ATTACH_CONCURRENCY)) return;
+      this.waiting.delete(devId);
+      this.evaluate(devId);
+    }
   }
 
   private async attach(rec: DeviceRecord, adapter: Adapter, fp: string): Promise<void> {

@@ -33,23 +33,26 @@ export function subscriptionAlertType(uri: string, event: SubEvent): string {
  * Turns committed tree changes under a SUB'd URI into alerts queued durably in the subscriber's
  * outbox for its next session (DM2-BINDING.md "SUB"; ARCHITECTURE.md "Events to MAs"): the MA's
  * own changes included, one alert per change per MA however many of its subscriptions match, and
- * only for nodes that MA may Get. Deleting an ancestor of a subscribed node counts as `left`.
- * Returns the function that stops listening.
+ * only for nodes that MA may Get (for a delete: as the node's ACL was just before it). Deleting an
+ * ancestor of a subscribed node counts as `left`. Device joined/changed/left arrive here from the
+ * inventory with `alerted`, the accounts the device-event rule already alerted: they get no second
+ * alert (one event reaches an MA once). Returns the function that stops listening.
  */
 export function startSubscriptionAlerts(d: SubscriptionAlertDeps): () => void {
-  return d.events.on('tree.changed', ({ uri, op }) => {
+  return d.events.on('tree.changed', ({ uri, op, alerted }) => {
     const event = EVENT_OF[op];
     const subs = d.subscriptions.all();
     if (subs.length === 0) return;
     const hit = new Set<string>();
     for (const s of subs) {
-      if (hit.has(s.account) || !s.events.includes(event)) continue;
+      if (hit.has(s.account) || !s.events.includes(event) || alerted?.includes(s.account) === true) continue;
       if (within(s.uri, uri) || (op === 'Delete' && within(uri, s.uri))) hit.add(s.account);
     }
     for (const account of hit) {
       const row = d.accounts.get(account);
       if (!row) continue;
-      if (!d.tree.acls.allows(uri, 'Get', row.serverId)) continue;
+      const readable = op === 'Delete' ? d.tree.acls.allowedBeforeDelete(uri, 'Get', row.serverId) : d.tree.acls.allows(uri, 'Get', row.serverId);
+      if (!readable) continue;
       const alert: Dm2Alert = { type: subscriptionAlertType(uri, event), source: uri, data: { op }, correlator: null };
       try {
         d.outbox.add(account, JSON.stringify(alert), d.clock.now());

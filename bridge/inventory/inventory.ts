@@ -1,41 +1,15 @@
-import type { Logger } from '../core/logger.js';
-import type { DeviceRow, DeviceService, DevicesRepo } from '../store/devices-repo.js';
-import { mdnsCategory, pickCategory, txtIdentity, upnpCategory } from './classify.js';
-import type { DescriptionResult, UpnpDescription } from './description.js';
-import { DeviceEventDebouncer, type DeviceEvent } from './device-events.js';
+import type { DeviceRow } from '../store/devices-repo.js';
+import type { UpnpDescription } from './description.js';
+import { DeviceCapacity, MAX_KEYS_PER_DEVICE } from './capacity.js';
+import { DeviceEventDebouncer } from './device-events.js';
+import { EventBudget } from './event-budget.js';
+import type { InventoryDeps, SightingInput } from './inventory-types.js';
 import { Limiter } from './limiter.js';
+import { applyDescription, applyMdns } from './merge.js';
+import { DevicesWriter } from './write-behind.js';
 import { hashDevId, macDevId, macKey, mdnsDevId, mdnsKey, uniqueId, upnpDevId, upnpKey } from './devid.js';
 
-/** A discovery sighting (structurally bridge/discovery's Sighting; inventory does not import discovery). */
-export interface SightingInput {
-  source: 'mdns' | 'ssdp';
-  key: string;
-  address: string;
-  seenAt: number;
-  mdns?: { instance: string; serviceType: string; host: string; port: number; txt: Record<string, string> };
-  ssdp?: { uuid: string; location: string; server: string };
-}
-
-export interface InventoryDeps {
-  repo: DevicesRepo;
-  log: Logger;
-  now: () => number;
-  /** Fetch + parse a UPnP description (bounded in time and size). */
-  describe: (url: string) => Promise<DescriptionResult>;
-  /** MAC for an IPv4 from the neighbour table. */
-  mac: (address: string) => string | undefined;
-  /** Called once for a device node that did not exist before (ACL from the policy). */
-  created: (devId: string) => void;
-  /** A debounced device event (joined/left/changed). */
-  event: (e: DeviceEvent) => void;
-  debounceMs: number;
-  /** Persist a LastSeen-only change at most this often per device. */
-  lastSeenWriteMs?: number;
-  /** After a restart, devices announced online get this long to reappear before "left". */
-  startGraceMs?: number;
-  /** Run writes in one transaction (store.transaction); without it each write commits alone. */
-  transaction?: (fn: () => void) => void;
-}
+export type { InventoryDeps, SightingInput } from './inventory-types.js';
 
 const DESCRIBE_CONCURRENCY = 16;
 const sid = (s: SightingInput): string => `${s.source}:${s.key}`;
@@ -52,13 +26,13 @@ export class Inventory {
   private readonly descs = new Map<string, UpnpDescription>();
   private readonly fetching = new Set<string>();
   private readonly fetchedFrom = new Map<string, string>();
-  private readonly savedAt = new Map<string, number>();
-  /** Write-behind: rows and identity keys changed since the last flush (one transaction per burst). */
-  private readonly dirty = new Map<string, DeviceRow>();
-  private dirtyKeys: Array<[string, string]> = [];
-  private flushing: NodeJS.Immediate | undefined;
-  /** At most DESCRIBE_CONCURRENCY description fetches at once (bounded memory under a burst). */
-  private readonly describing = new Limiter(DESCRIBE_CONCURRENCY);
+  /** Identity keys per device (at most MAX_KEYS_PER_DEVICE). */
+  private readonly keyCount = new Map<string, number>();
+  /** Write-behind: one transaction per burst. */
+  private readonly writer: DevicesWriter;
+  /** At most DESCRIBE_CONCURRENCY description fetches at once, a bounded queue behind them. */
+  private readonly describing: Limiter;
+  private readonly capacity: DeviceCapacity;
   private readonly debouncer: DeviceEventDebouncer;
   private readonly watchers = new Set<(devId: string) => void>();
   private changes = 0;
@@ -67,11 +41,16 @@ export class Inventory {
     d.repo.markAllOffline();
     for (const row of d.repo.all()) this.devices.set(row.devId, row);
     this.keys = d.repo.keys();
+    for (const id of this.keys.values()) this.keyCount.set(id, (this.keyCount.get(id) ?? 0) + 1);
+    this.writer = new DevicesWriter(d.repo, d.log, d.now, d.transaction);
+    this.describing = new Limiter(DESCRIBE_CONCURRENCY, d.describeQueue);
+    this.capacity = new DeviceCapacity(d.capacity ?? {}, d.log, d.now);
+    const limit = { budget: new EventBudget(d.eventBudget ?? {}, d.now), log: d.log, now: d.now };
     this.debouncer = new DeviceEventDebouncer(d.debounceMs, (id) => this.devices.get(id), (e) => {
-      this.save(e.device);
+      this.writer.save(e.device);
       this.flush(); // `announced` is durable before the alert is queued
       d.event(e);
-    });
+    }, limit);
     for (const row of this.devices.values()) {
       if (row.announced.startsWith('online|')) this.debouncer.touch(row.devId, d.startGraceMs ?? 120_000);
     }
@@ -97,7 +76,7 @@ export class Inventory {
   sighted(s: SightingInput): void {
     const devId = this.resolve(s);
     if (devId === undefined) {
-      this.d.log.debug({ source: s.source, key: s.key }, 'inventory: sighting without a usable identity ignored');
+      this.d.log.debug({ source: s.source, key: s.key }, 'inventory: sighting ignored (no usable identity, or the inventory is full)');
       return;
     }
     const dev = this.devices.get(devId)!;
@@ -111,7 +90,7 @@ export class Inventory {
     dev.lastSeen = Math.max(dev.lastSeen, s.seenAt);
     const proto = s.source === 'ssdp' ? 'upnp' : 'mdns';
     if (!dev.protocols.includes(proto)) dev.protocols = [...dev.protocols, proto].sort();
-    if (s.mdns) this.applyMdns(dev, s.mdns);
+    if (s.mdns) applyMdns(dev, s.mdns, this.descs.has(devId));
     if (s.ssdp?.location) this.maybeDescribe(devId, s.ssdp.location);
     this.commit(dev, before);
   }
@@ -158,20 +137,7 @@ export class Inventory {
 
   /** Persist pending rows and keys now in one transaction (runs by itself right after each burst). */
   flush(): void {
-    if (this.flushing) clearImmediate(this.flushing);
-    this.flushing = undefined;
-    if (this.dirty.size === 0 && this.dirtyKeys.length === 0) return;
-    const rows = [...this.dirty.values()];
-    const keys = this.dirtyKeys;
-    this.dirty.clear();
-    this.dirtyKeys = [];
-    const write = (): void => void (rows.forEach((r) => this.d.repo.save(r)), keys.forEach(([k, id]) => this.d.repo.addKey(k, id)));
-    try {
-      if (this.d.transaction) this.d.transaction(write);
-      else write();
-    } catch (err) {
-      this.d.log.error({ devices: rows.length, err: (err as Error).message }, 'inventory: devices not persisted');
-    }
+    this.writer.flush();
   }
 
   /** Evaluate pending events now (tests). */
@@ -191,12 +157,16 @@ export class Inventory {
       devId = [...this.devices.values()].find((x) => x.status === 'online' && x.address === s.address)?.devId;
     }
     if (devId === undefined) devId = this.create(s, mac);
+    if (devId === undefined) return undefined; // inventory full
     this.addKey(primary, devId);
     if (mac !== undefined) this.addKey(macKey(mac), devId);
     return devId;
   }
 
-  private create(s: SightingInput, mac: string | undefined): string {
+  private create(s: SightingInput, mac: string | undefined): string | undefined {
+    const room = this.capacity.admit(this.devices, (id) => (this.live.get(id)?.size ?? 0) > 0);
+    if (!room.ok) return undefined;
+    if (room.evict !== undefined) this.forget(room.evict);
     let base: string | undefined;
     if (s.ssdp) base = upnpDevId(s.ssdp.uuid);
     else if (s.mdns) base = mdnsDevId(s.mdns.instance, s.mdns.host);
@@ -209,7 +179,7 @@ export class Inventory {
       lastSeen: s.seenAt, adapter: '', services: [], announced: '', createdAt: at,
     };
     this.devices.set(devId, row);
-    this.save(row);
+    this.writer.save(row);
     this.d.created(devId);
     this.d.log.info({ devId, address: s.address, source: s.source }, 'new device');
     return devId;
@@ -217,27 +187,44 @@ export class Inventory {
 
   private addKey(key: string, devId: string): void {
     if (this.keys.has(key)) return;
+    const n = this.keyCount.get(devId) ?? 0;
+    if (n >= MAX_KEYS_PER_DEVICE) return; // still found by MAC or address while online
+    this.keyCount.set(devId, n + 1);
     this.keys.set(key, devId);
-    this.dirtyKeys.push([key, devId]);
-    this.later();
+    this.writer.addKey(key, devId);
   }
 
-  private applyMdns(dev: DeviceRow, m: NonNullable<SightingInput['mdns']>): void {
-    const svc: DeviceService = { protocol: 'mdns', type: m.serviceType, id: m.instance, port: m.port, url: m.host };
-    dev.services = mergeService(dev.services, svc);
-    if (this.descs.has(dev.devId)) return; // the UPnP description is more authoritative
-    const { manufacturer, model } = txtIdentity(m.txt);
-    if (dev.name === '' || dev.name === dev.address) dev.name = m.instance.slice(0, 128);
-    dev.type = pickCategory(dev.type, mdnsCategory(m.serviceType));
-    if (manufacturer !== '') dev.manufacturer = manufacturer;
-    if (model !== '') dev.model = model;
+  /** Drop a long-offline device entirely (memory, row, keys, node ACL) to make room for a new one. */
+  private forget(devId: string): void {
+    const dev = this.devices.get(devId);
+    this.devices.delete(devId);
+    this.live.delete(devId);
+    this.descs.delete(devId);
+    this.fetching.delete(devId);
+    this.fetchedFrom.delete(devId);
+    this.keyCount.delete(devId);
+    for (const [k, id] of this.keys) if (id === devId) this.keys.delete(k);
+    for (const [k, id] of this.sightingDev) if (id === devId) this.sightingDev.delete(k);
+    this.debouncer.cancel(devId);
+    this.writer.remove(devId);
+    this.changes++;
+    this.d.log.info({ devId, lastSeen: dev?.lastSeen }, 'inventory full: long-offline device forgotten');
+    try {
+      this.d.forgotten?.(devId);
+    } catch (err) {
+      this.d.log.error({ devId, err: (err as Error).message }, 'inventory: forgotten hook failed');
+    }
+    this.tell(devId);
   }
 
   private maybeDescribe(devId: string, url: string): void {
     if (this.fetching.has(devId) || this.fetchedFrom.get(devId) === url) return;
     this.fetching.add(devId);
     this.fetchedFrom.set(devId, url);
-    this.describing.run(() => this.describe(devId, url));
+    if (this.describing.run(() => this.describe(devId, url))) return;
+    this.fetching.delete(devId);
+    this.fetchedFrom.delete(devId); // a later announcement tries again
+    this.d.log.debug({ devId, url }, 'inventory: description queue full; fetch dropped');
   }
 
   private describe(devId: string, url: string): Promise<void> {
@@ -252,13 +239,7 @@ export class Inventory {
       const before = digest(dev);
       const x = r.value;
       this.descs.set(devId, x);
-      if (x.friendlyName !== '') dev.name = x.friendlyName;
-      if (x.manufacturer !== '') dev.manufacturer = x.manufacturer;
-      if (x.modelName !== '') dev.model = x.modelNumber !== '' && !x.modelName.includes(x.modelNumber) ? `${x.modelName} ${x.modelNumber}` : x.modelName;
-      if (x.deviceType !== '') dev.type = upnpCategory(x.deviceType);
-      let services = dev.services.filter((s) => s.protocol !== 'upnp');
-      for (const s of x.services) services = mergeService(services, { protocol: 'upnp', type: s.serviceType, id: s.serviceId, url: s.controlUrl });
-      dev.services = services;
+      applyDescription(dev, x);
       for (const e of x.embedded) this.addKey(upnpKey(e), devId);
       this.commit(dev, before);
     }, (err: unknown) => {
@@ -270,35 +251,21 @@ export class Inventory {
   private commit(dev: DeviceRow, before: string): void {
     this.changes++; // conservative: a sighting moves LastSeen, which list() shows
     if (digest(dev) !== before) {
-      this.save(dev);
+      this.writer.save(dev);
       this.debouncer.touch(dev.devId);
-    } else if (this.d.now() - (this.savedAt.get(dev.devId) ?? 0) >= (this.d.lastSeenWriteMs ?? 30_000)) {
-      this.save(dev);
+    } else if (this.d.now() - this.writer.lastSaved(dev.devId) >= (this.d.lastSeenWriteMs ?? 30_000)) {
+      this.writer.save(dev);
     }
+    this.tell(dev.devId);
+  }
+
+  private tell(devId: string): void {
     for (const w of this.watchers) {
       try {
-        w(dev.devId);
+        w(devId);
       } catch (err) {
-        this.d.log.error({ devId: dev.devId, err: (err as Error).message }, 'inventory: watcher failed');
+        this.d.log.error({ devId, err: (err as Error).message }, 'inventory: watcher failed');
       }
     }
   }
-
-  private save(dev: DeviceRow): void {
-    this.dirty.set(dev.devId, dev);
-    this.savedAt.set(dev.devId, this.d.now());
-    this.later();
-  }
-
-  private later(): void {
-    this.flushing ??= setImmediate(() => this.flush());
-  }
-}
-
-function mergeService(list: readonly DeviceService[], s: DeviceService): DeviceService[] {
-  const i = list.findIndex((x) => x.protocol === s.protocol && x.type === s.type && x.id === s.id);
-  if (i === -1) return list.length >= 64 ? [...list] : [...list, s];
-  const out = [...list];
-  out[i] = s;
-  return out;
 }

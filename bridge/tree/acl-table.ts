@@ -5,6 +5,8 @@ import type { Principal, Right } from './types.js';
 import { isWithin, parentPath, ROOT } from './uri.js';
 
 export const ROOT_DEFAULT_ACL = 'Add=*&Get=*';
+/** Deleted nodes whose ACL in force before the delete is remembered (allowedBeforeDelete). */
+const DELETED_KEPT = 256;
 
 /**
  * The ACL property of every node, whatever provider owns it, persisted by path.
@@ -12,6 +14,8 @@ export const ROOT_DEFAULT_ACL = 'Add=*&Get=*';
  */
 export class AclTable {
   private readonly acls = new Map<string, Acl>();
+  /** path -> the ACL in force there just before its subtree was deleted (most recent last, bounded). */
+  private readonly deleted = new Map<string, Acl>();
 
   constructor(
     private readonly repo: AclRepo,
@@ -50,6 +54,16 @@ export class AclTable {
     return grants(this.effective(path), right, principal);
   }
 
+  /**
+   * After a node's delete (its own ACL is gone with it): was `right` granted there just before?
+   * A `left` alert is checked with this so that a node hidden by its own ACL does not leak its
+   * departure through the parent's ACL. Without a remembered delete: allows().
+   */
+  allowedBeforeDelete(path: string, right: Right, principal: Principal): boolean {
+    if (principal === null) return true;
+    return grants(this.deleted.get(path) ?? this.effective(path), right, principal);
+  }
+
   /** Set a node's ACL from text ('' clears it). The caller has validated the text. */
   set(path: string, text: string): void {
     const parsed = parseAcl(text);
@@ -64,6 +78,9 @@ export class AclTable {
 
   /** Forget the ACLs of a subtree (its nodes were deleted). */
   deleteSubtree(path: string): void {
+    this.deleted.delete(path);
+    this.deleted.set(path, this.effective(path));
+    if (this.deleted.size > DELETED_KEPT) this.deleted.delete(this.deleted.keys().next().value!);
     const gone = [...this.acls.entries()].filter(([p]) => isWithin(p, path));
     if (gone.length === 0) return;
     this.repo.deleteSubtree(path);
@@ -94,6 +111,7 @@ export class AclTable {
   }
 
   private put(path: string, acl: Acl | undefined): void {
+    this.deleted.delete(path); // the node exists again
     const before = this.acls.get(path);
     if (acl) {
       this.repo.set(path, serializeAcl(acl));
