@@ -169,4 +169,15 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 7,
+    name: 'notify-nonce-digests',
+    sql: `
+      CREATE TABLE notify_nonce_digests (
+        account TEXT PRIMARY KEY,
+        bits BLOB NOT NULL,
+        folded INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -14,6 +14,7 @@ import { seedFactoryAcls, syncConfigAccounts } from './factory.js';
 import { Journal } from './journal.js';
 import { bridgeProvider, DEFAULT_DEVICE_ACL } from './providers/bridge-provider.js';
 import { devDetailProvider, devInfoProvider, type DeviceIdentity } from './providers/device-info.js';
+import { orphanAccountAcls } from './providers/dmacc-pending.js';
 import { DmAccProvider, type AuthoritySettings } from './providers/dmacc-provider.js';
 import { BridgeSettings } from './settings.js';
 import { StaticProvider } from './static-provider.js';
@@ -61,7 +62,8 @@ export function createTree(opts: {
   const db = store.db;
   const accounts = new AccountsRepo(db);
   const statics = new StaticProvider(new NodesRepo(db), journal, clock);
-  const acls = new AclTable(new AclRepo(db), journal);
+  const aclRepo = new AclRepo(db);
+  const acls = new AclTable(aclRepo, journal);
   const tree = new Tree({ store, statics, acls, journal, events, limits });
   const defaults = new Map<string, string>([
     ['discovery.mdns', String(config.discovery.mdns)],
@@ -84,6 +86,9 @@ export function createTree(opts: {
   });
   store.transaction(() => {
     syncConfigAccounts(accounts, config.authorities, clock, (sid) => acls.removeServerId(sid), tombstones);
+    // accounts being built when the bridge stopped (and accounts gone from the config) leave no ACL rows
+    const stored = new Set(accounts.all().map((r) => r.account));
+    for (const path of orphanAccountAcls(aclRepo.all().map((r) => r.path), stored)) acls.deleteSubtree(path);
     for (const p of ['./GwMO/DevInventory/Devices', './GwMO/DevInventory/Groups', './GwMO/Fanout']) {
       statics.ensureInterior(p, true);
     }

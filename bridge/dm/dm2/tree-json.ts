@@ -94,7 +94,9 @@ export function decodeTree(v: unknown, limits: Dm2Limits = DEFAULT_DM2_LIMITS): 
     for (const name of Object.keys(c)) {
       if (name === '' || name === '.' || name === '..' || SEGMENT_BAD.test(name)) throw malformed(`tree ${path}: bad child name ${JSON.stringify(name)}`);
       if (name.length > limits.maxField) throw tooLarge(`tree ${path}: child name too long`);
-      out[name] = walk(c[name], `${path}/${name}`, depth + 1);
+      // `__proto__` (like `constructor`, `prototype`) is a valid node name: define an own property,
+      // since `out[name] =` would call Object.prototype's __proto__ setter and drop the child.
+      Object.defineProperty(out, name, { value: walk(c[name], `${path}/${name}`, depth + 1), enumerable: true, writable: true, configurable: true });
     }
     return out;
   };

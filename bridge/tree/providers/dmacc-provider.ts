@@ -10,6 +10,7 @@ import { checkValue } from '../values.js';
 import { addOf, DMACC_INTERIORS, DMACC_LEAF_BY_PATH, DMACC_LEAVES, type Apply, type DmAccLeaf } from './dmacc-leaves.js';
 import { accountProblem, blankAccount, missingLeaves, type AccountData } from './dmacc-types.js';
 import { LeafIndex, type LeafSpec } from './leaf-tree.js';
+import { PendingAccounts, type PendingAcls } from './dmacc-pending.js';
 
 export type { AccountData, AuthoritySettings } from './dmacc-types.js';
 export const DMACC_URN = 'urn:oma:mo:oma-dm-dmacc:1.0';
@@ -22,36 +23,46 @@ export interface DmAccDeps {
   journal: Journal;
   events: TypedEmitter<BridgeEvents>;
   clock: Clock;
-  /** The ACL table (factory ACL of a new account; a deleted account's ServerID leaves every ACL). */
-  acls: { set(path: string, text: string): void; removeServerId(serverId: string): number };
+  /**
+   * The ACL table (factory ACL of a new account; a deleted account's ServerID leaves every ACL; an
+   * account being built is hidden from every MA but its creator and dropped with its ACL rows).
+   */
+  acls: PendingAcls & { removeServerId(serverId: string): number };
   /** Purge an account's scoped state kept elsewhere (audit, sessions log). */
   purge?: (account: string) => void;
-}
-
-/** An account being built by DM Adds: not run, not stored until complete. */
-interface Pending {
-  d: AccountData;
-  nonces: { client?: string; server?: string };
+  /** An account still incomplete this long after its last change is dropped (default 10 minutes). */
+  pendingTtlMs?: number;
+  /** Accounts one MA may build at a time (default 8; 420 beyond). */
+  maxPendingPerCreator?: number;
 }
 
 /**
  * ./DMAcc/<account>: one DMAcc MO per authority, from the accounts table (seeded from the config).
  * An MA with Add on ./DMAcc creates an account by adding `<x>` and its leaves; the account is stored,
- * gets its factory ACL and is announced (`account.changed` Add) once complete. AAuthSecret,
- * AAuthData and TLS/Key are never readable; nonces come from the auth state.
+ * gets its factory ACL and is announced (`account.changed` Add) once complete. Until then it lives in
+ * memory (dmacc-pending.ts): unlisted, its ACL grants only its creator, and it is dropped with its
+ * ACL rows 10 minutes after its last change or by `dropPending(serverId)` when the creator's session
+ * ends. AAuthSecret, AAuthData and TLS/Key are never readable; nonces come from the auth state.
  */
 export class DmAccProvider implements Provider {
   readonly transactional = true;
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending: PendingAccounts;
   /** Accounts whose Add announcement is scheduled (Replace events before it are folded into it). */
   private readonly announcing = new Set<string>();
 
-  constructor(private readonly o: DmAccDeps) {}
+  constructor(private readonly o: DmAccDeps) {
+    this.pending = new PendingAccounts({
+      journal: o.journal, clock: o.clock, acls: o.acls,
+      ...(o.pendingTtlMs !== undefined ? { ttlMs: o.pendingTtlMs } : {}),
+      ...(o.maxPendingPerCreator !== undefined ? { maxPerCreator: o.maxPendingPerCreator } : {}),
+    });
+  }
 
   node(segs: readonly string[]): NodeInfo | undefined {
     if (segs.length === 0) {
+      // Accounts being built are not listed: node() does not know who asks, and only their creator may see them.
+      this.pending.sweep();
       const names = this.o.repo.all().map((r) => r.account);
-      for (const p of this.pending.keys()) if (!names.includes(p)) names.push(p);
       return { format: 'node', type: '', permanent: true, access: ['Get', 'Add'], children: names };
     }
     const acc = this.account(segs[0]!);
@@ -70,11 +81,13 @@ export class DmAccProvider implements Provider {
     if (segs.length === 1) {
       if (input.format !== 'node') return { status: Status.COMMAND_NOT_ALLOWED, reason: 'an account is an interior node' };
       if (!SEGMENT.test(name)) return { status: Status.BAD_REQUEST, reason: 'account names use [A-Za-z0-9._~-]' };
-      this.setPending(name, { d: blankAccount(name), nonces: {} });
+      if (!this.pending.canStart(ctx.principal)) return { status: Status.DEVICE_FULL, reason: 'too many accounts being built' };
+      this.pending.put(name, { d: blankAccount(name), nonces: {}, by: ctx.principal });
       return { status: Status.OK };
     }
     const acc = this.account(name);
     if (!acc || acc.d.nodes === undefined) return { status: Status.COMMAND_NOT_ALLOWED };
+    if (!this.mayChange(acc, ctx.principal)) return { status: Status.PERMISSION_DENIED };
     const rel = segs.slice(1).join('/');
     const nodes = [...acc.d.nodes, rel];
     if (DMACC_INTERIORS.has(rel)) {
@@ -94,14 +107,17 @@ export class DmAccProvider implements Provider {
   replace(segs: readonly string[], input: NodeInput, ctx: OpContext): Outcome {
     const acc = this.account(segs[0] ?? '');
     if (!acc) return { status: Status.NOT_FOUND };
+    if (!this.mayChange(acc, ctx.principal)) return { status: Status.PERMISSION_DENIED };
     return this.index(acc.d, acc.row, ctx.principal).replace(segs.slice(1).join('/'), input, ctx);
   }
 
-  delete(segs: readonly string[], _ctx: OpContext): Outcome {
+  delete(segs: readonly string[], ctx: OpContext): Outcome {
     if (segs.length !== 1) return { status: Status.COMMAND_NOT_ALLOWED };
     const name = segs[0]!;
-    if (this.pending.has(name)) {
-      this.setPending(name, undefined);
+    const p = this.pending.get(name);
+    if (p) {
+      if (!this.mayChange({ d: p.d }, ctx.principal)) return { status: Status.PERMISSION_DENIED };
+      this.pending.drop(name);
       return { status: Status.OK };
     }
     const row = this.o.repo.get(name);
@@ -114,9 +130,17 @@ export class DmAccProvider implements Provider {
     return { status: Status.OK };
   }
 
-  /** Forget accounts still being built (e.g. when a session ends). */
-  dropPending(): void {
-    this.pending.clear();
+  /**
+   * Forget the accounts `serverId` is still building, with their ACL rows (call when its session
+   * ends); every account being built when no ServerID is given. Returns how many were dropped.
+   */
+  dropPending(serverId?: string): number {
+    return this.pending.dropBy(serverId);
+  }
+
+  /** Drop the accounts left incomplete for the TTL (also done on every access to ./DMAcc). */
+  sweepPending(): number {
+    return this.pending.sweep();
   }
 
   // ---- internals ----
@@ -128,11 +152,10 @@ export class DmAccProvider implements Provider {
     return row ? { d: JSON.parse(row.data) as AccountData, row } : undefined;
   }
 
-  private setPending(name: string, next: Pending | undefined): void {
-    const before = this.pending.get(name);
-    if (next) this.pending.set(name, next);
-    else this.pending.delete(name);
-    this.o.journal.record(() => (before ? this.pending.set(name, before) : this.pending.delete(name)));
+  /** Only its creator (and the local operator) changes an account being built, whatever its ACL says. */
+  private mayChange(acc: { d: AccountData; row?: AccountRow }, who: Principal): boolean {
+    if (acc.row || who === null) return true;
+    return this.pending.get(acc.d.account)?.by === who;
   }
 
   /** A leaf's Add/Replace value, checked against its format ('chr' data is accepted for any format). */
@@ -157,7 +180,7 @@ export class DmAccProvider implements Provider {
     const p = this.pending.get(name)!;
     const nonces = nonce ? { ...p.nonces, [nonce.dir]: nonce.value } : p.nonces;
     if (missingLeaves(next).length > 0) {
-      this.setPending(name, { d: next, nonces });
+      this.pending.put(name, { d: next, nonces, by: p.by });
       return { status: Status.OK };
     }
     const problem = accountProblem(next);
@@ -168,7 +191,7 @@ export class DmAccProvider implements Provider {
       if (n !== undefined) repo.setNonce(name, dir, n, clock.now());
     }
     this.o.tombstones.remove(name);
-    this.setPending(name, undefined);
+    this.pending.completed(name);
     this.o.acls.set(`./DMAcc/${name}`, this.factoryAcl(next.serverId, by));
     this.o.journal.defer(() => this.announce(name, next.serverId));
     return { status: Status.OK };
