@@ -8,13 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { upnpAdapter } from '../../../adapters/upnp/index.js';
-import { AdapterHost } from '../../../bridge/adapter-host/index.js';
 import { createLogger } from '../../../bridge/core/logger.js';
-import { createDiscovery } from '../../../bridge/discovery/index.js';
-import { createInventory } from '../../../bridge/inventory/index.js';
-import { openStore } from '../../../bridge/store/db.js';
-import { OutboxRepo } from '../../../bridge/store/outbox-repo.js';
-import { createTree } from '../../../bridge/tree/index.js';
+import { buildGateway } from './gateway.js';
 
 const devId = process.argv[2]!;
 const log = createLogger({ level: process.env.HARNESS_LOG ?? 'warn', destination: process.stderr });
@@ -25,12 +20,8 @@ const config = {
   discovery: { mdns: false, ssdp: true, ttlSeconds: 60, serviceTypes: ['_http._tcp'] },
   authorities: [],
 };
-const store = openStore(join(dir, 'bridge.db'));
-const bundle = createTree({ store, config, log, adapters: [upnpAdapter.name] });
-const inv = createInventory({ store, tree: bundle.tree, settings: bundle.settings, accounts: bundle.accounts, outbox: new OutboxRepo(store.db), log, debounceMs: 300 });
-inv.mount();
-const host = new AdapterHost({ adapters: [upnpAdapter], devices: inv.inventory, settings: bundle.settings, events: bundle.events, log: log.child({ mod: 'adapters' }) });
-inv.provider.delegateMo(host.mo);
+const gw = buildGateway({ dir, config, log, adapters: [upnpAdapter] });
+const { bundle, host } = gw;
 const read = async (uri: string): Promise<{ uri: string; status: number; value?: string }> => {
   try {
     const r = await bundle.tree.get(uri, null);
@@ -42,23 +33,15 @@ const read = async (uri: string): Promise<{ uri: string; status: number; value?:
 bundle.events.on('tree.changed', ({ uri }) => {
   if (uri.includes(`/${devId}/MO/`)) void read(uri).then((r) => say({ changed: r, at: Date.now() }));
 });
-host.start();
-const discovery = createDiscovery({ ...config.discovery, interfaces: [] }, { log, searchEveryMs: 2000 });
-discovery.events.on('up', (s) => inv.inventory.sighted(s));
-discovery.events.on('refresh', (s) => inv.inventory.sighted(s));
-discovery.events.on('down', ({ sighting }) => inv.inventory.lost(sighting));
-await discovery.start();
+await gw.start();
 
 const t0 = Date.now();
-while (!host.attached().has(devId) && Date.now() - t0 < 15_000) await new Promise((r) => setTimeout(r, 50));
+await gw.until(() => host.attached().has(devId), 15_000);
 say({ attachedMs: host.attached().has(devId) ? Date.now() - t0 : -1 });
 for await (const line of createInterface({ input: process.stdin })) {
   if (line.startsWith('get ')) say({ get: await read(line.slice(4)) });
   if (line === 'stop') break;
 }
-await discovery.stop();
-await host.stop();
-inv.stop();
-store.close();
+await gw.stop();
 rmSync(dir, { recursive: true, force: true });
 say({ stopped: true });

@@ -9,17 +9,12 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { ippAdapter } from '../../../adapters/ipp/index.js';
 import { upnpAdapter } from '../../../adapters/upnp/index.js';
-import { AdapterHost } from '../../../bridge/adapter-host/index.js';
 import { runDm12Session } from '../../../bridge/authority/connection.js';
 import { createLogger } from '../../../bridge/core/logger.js';
-import { createDiscovery } from '../../../bridge/discovery/index.js';
 import { Engine } from '../../../bridge/dm/engine.js';
-import { createInventory } from '../../../bridge/inventory/index.js';
-import { openStore } from '../../../bridge/store/db.js';
-import { OutboxRepo } from '../../../bridge/store/outbox-repo.js';
-import { createTree } from '../../../bridge/tree/index.js';
 import { Dm12Server } from '../../peers/dm12-server.js';
 import { exec, get } from '../../peers/dm12-script.js';
+import { buildGateway } from './gateway.js';
 
 const want = Number(process.argv[2] ?? '1');
 const warnings: string[] = [];
@@ -35,7 +30,6 @@ const logSink = new Writable({
   },
 });
 const log = createLogger({ level: process.env.HARNESS_LOG ?? 'warn', destination: logSink });
-const adapterLog = log.child({ mod: 'adapters' });
 const dir = mkdtempSync(join(tmpdir(), 'dmb-e2e-ipp-'));
 const server = new Dm12Server({ serverId: 'dm.isp.test', clientName: 'gw', clientSecret: 'cs-secret', authType: 'DIGEST', serverSecret: 'ss-secret' });
 const serverUri = await server.start();
@@ -48,24 +42,13 @@ const config = {
     tls: { ca: null, pinSha256: null, cert: null, key: null }, bootstrap: false,
   }],
 };
-const store = openStore(join(dir, 'bridge.db'));
-const adapters = [upnpAdapter, ippAdapter];
-const bundle = createTree({ store, config, log, adapters: adapters.map((a) => a.name) });
-const outbox = new OutboxRepo(store.db);
-const inv = createInventory({ store, tree: bundle.tree, settings: bundle.settings, accounts: bundle.accounts, outbox, log, debounceMs: 300 });
-inv.mount();
-const host = new AdapterHost({ adapters, devices: inv.inventory, settings: bundle.settings, events: bundle.events, log: adapterLog, retryMs: 500 });
-inv.provider.delegateMo(host.mo);
-host.start();
-const discovery = createDiscovery({ ...config.discovery, interfaces: [] }, { log });
-discovery.events.on('up', (s) => inv.inventory.sighted(s));
-discovery.events.on('refresh', (s) => inv.inventory.sighted(s));
-discovery.events.on('down', ({ sighting }) => inv.inventory.lost(sighting));
-await discovery.start();
+const gw = buildGateway({ dir, config, log, adapters: [upnpAdapter, ippAdapter], host: { retryMs: 500 } });
+const { bundle, outbox, inv, host } = gw;
+await gw.start();
 
 const t0 = Date.now();
 const printers = (): string[] => [...host.attached()].filter(([, a]) => a === 'ipp').map(([id]) => id).sort();
-while (printers().length < want && Date.now() - t0 < 15_000) await new Promise((r) => setTimeout(r, 50));
+await gw.until(() => printers().length >= want, 15_000);
 const attachedMs = Date.now() - t0;
 // the devices' mDNS services may still be arriving (_ipps after _ipp): let the host settle on its endpoints
 await new Promise((r) => setTimeout(r, 1500));
@@ -97,10 +80,7 @@ process.stdout.write(`${JSON.stringify({
   warnings,
 })}\n`);
 
-await discovery.stop();
-await host.stop();
-inv.stop();
+await gw.stop();
 await server.stop();
-store.close();
 rmSync(dir, { recursive: true, force: true });
 process.stdout.write('{"stopped":true}\n');

@@ -7,17 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { upnpAdapter } from '../../../adapters/upnp/index.js';
-import { AdapterHost } from '../../../bridge/adapter-host/index.js';
 import { runDm12Session } from '../../../bridge/authority/connection.js';
 import { createLogger } from '../../../bridge/core/logger.js';
-import { createDiscovery } from '../../../bridge/discovery/index.js';
 import { Engine } from '../../../bridge/dm/engine.js';
-import { createInventory } from '../../../bridge/inventory/index.js';
-import { openStore } from '../../../bridge/store/db.js';
-import { OutboxRepo } from '../../../bridge/store/outbox-repo.js';
-import { createTree } from '../../../bridge/tree/index.js';
 import { Dm12Server } from '../../peers/dm12-server.js';
 import { exec, get, replace } from '../../peers/dm12-script.js';
+import { buildGateway } from './gateway.js';
 
 const devId = process.argv[2]!;
 const log = createLogger({ level: process.env.HARNESS_LOG ?? 'warn', destination: process.stderr });
@@ -33,24 +28,14 @@ const config = {
     tls: { ca: null, pinSha256: null, cert: null, key: null }, bootstrap: false,
   }],
 };
-const store = openStore(join(dir, 'bridge.db'));
-const bundle = createTree({ store, config, log, adapters: [upnpAdapter.name] });
-const outbox = new OutboxRepo(store.db);
-const inv = createInventory({ store, tree: bundle.tree, settings: bundle.settings, accounts: bundle.accounts, outbox, log, debounceMs: 300 });
-inv.mount();
-const host = new AdapterHost({ adapters: [upnpAdapter], devices: inv.inventory, settings: bundle.settings, events: bundle.events, log: log.child({ mod: 'adapters' }) });
-inv.provider.delegateMo(host.mo);
+const gw = buildGateway({ dir, config, log, adapters: [upnpAdapter] });
+const { bundle, outbox } = gw;
 const changed: string[] = [];
 bundle.events.on('tree.changed', ({ uri }) => changed.push(uri));
-host.start();
-const discovery = createDiscovery({ ...config.discovery, interfaces: [] }, { log, searchEveryMs: 2000 });
-discovery.events.on('up', (s) => inv.inventory.sighted(s));
-discovery.events.on('refresh', (s) => inv.inventory.sighted(s));
-discovery.events.on('down', ({ sighting }) => inv.inventory.lost(sighting));
-await discovery.start();
+await gw.start();
 
 const t0 = Date.now();
-while (!host.attached().has(devId) && Date.now() - t0 < 15_000) await new Promise((r) => setTimeout(r, 50));
+await gw.until(() => gw.host.attached().has(devId), 15_000);
 const attachedMs = Date.now() - t0;
 
 const mo = `./GwMO/DevInventory/Devices/${devId}/MO/Services/ContentDirectory`;
@@ -82,10 +67,7 @@ process.stdout.write(`${JSON.stringify({
   children: (await bundle.tree.get(`${mo}`, null)).value?.children,
 })}\n`);
 
-await discovery.stop();
-await host.stop();
-inv.stop();
+await gw.stop();
 await server.stop();
-store.close();
 rmSync(dir, { recursive: true, force: true });
 process.stdout.write('{"stopped":true}\n');
