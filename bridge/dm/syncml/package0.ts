@@ -31,7 +31,7 @@ export interface Package0 {
   vendor: Uint8Array;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }); // a leading U+FEFF is data
 
 function bad(reason: string): BridgeError {
   return new BridgeError('MESSAGE_MALFORMED', `Package #0: ${reason}`);

@@ -18,8 +18,9 @@ export function decodeWbxml(input: Uint8Array, limits?: Partial<DecodeLimits>): 
   return treeToMessage(new WbxmlReader(input, lim).document(), lim);
 }
 
-const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
-const utf8Lenient = new TextDecoder('utf-8');
+// ignoreBOM: a U+FEFF at the start of a string is data (it is not a document BOM in WBXML)
+const utf8Fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const utf8Lenient = new TextDecoder('utf-8', { ignoreBOM: true });
 const latin1 = new TextDecoder('latin1');
 
 class WbxmlReader {

@@ -33,6 +33,16 @@ describe('SyncML codec round trips (fast-check)', () => {
     );
   });
 
+  test('a string that starts with U+FEFF keeps it, in XML and WBXML (found by the property above)', () => {
+    const m = {
+      header: { verDTD: '1.2', verProto: 'DM/1.2', sessionId: '1', msgId: '1', target: { locUri: 'a' }, source: { locUri: 'b' } },
+      commands: [{ cmd: 'Replace' as const, cmdId: '1', items: [{ target: { locUri: './X' }, data: '\uFEFFv' }] }],
+      final: true,
+    };
+    assert.deepStrictEqual(decodeWbxml(encodeWbxml(m)).message, m);
+    assert.deepStrictEqual(decodeXml(encodeXml(m)).message, m);
+  });
+
   test('XML size accounting is exact', () => {
     fc.assert(
       fc.property(message, (m) => {
