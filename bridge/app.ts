@@ -171,6 +171,7 @@ export function createApp(config: BridgeConfig, opts: { log?: Logger; clock?: Cl
       host: config.api.host, port: config.api.port, token: config.api.token, tree, authorities, log,
       devices: { list: () => inventory.inventory.list(), version: () => inventory.inventory.version() },
       shown,
+      history: { audit: (a, n) => audit.list(a, n), sessions: (a, n) => sessionsLog.list(a, n) },
       metrics,
       notify,
       readiness: { storeOpen: () => store.db.open, discoveryEnabled: discoveryOn, multicast: () => health.last() },

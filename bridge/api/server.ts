@@ -8,6 +8,7 @@ import { errorMiddleware } from './errors.js';
 import { requestLimits } from './limits.js';
 import { createMetrics, type PromMetrics } from './metrics.js';
 import { healthRoutes } from './routes/health.js';
+import { historyRoutes, recentFromLog } from './routes/history.js';
 import { treeRoutes } from './routes/tree.js';
 import { authorityRoutes, withNotify } from './routes/authorities.js';
 import { deviceRoutes, type DeviceLister } from './routes/devices.js';
@@ -16,7 +17,7 @@ import { readyzRoutes, type ReadinessSource } from './routes/readyz.js';
 import { shownRoutes } from './routes/shown.js';
 import { sendStatusPage, statusRoutes } from './routes/status.js';
 import type { ShownUrls } from './shown-urls.js';
-import type { AuthorityService, NotifySource, TreeReader } from './types.js';
+import type { AuthorityService, HistorySource, NotifySource, TreeReader } from './types.js';
 
 export interface ApiServerOptions {
   host: string;
@@ -39,6 +40,12 @@ export interface ApiServerOptions {
   metrics?: PromMetrics;
   /** DM 2.0 SHOW links (GET /api/v1/shown, a section of the status page); disabled when not given. */
   shown?: ShownUrls;
+  /**
+   * The persisted audit trail and sessions log: GET /api/v1/authorities/:account/audit and /sessions,
+   * and the page's recent sessions (newest 20 across the MAs, surviving restarts). Without it the
+   * routes are absent and recent sessions come from the metrics (in memory).
+   */
+  history?: HistorySource;
   log: Logger;
 }
 
@@ -67,9 +74,16 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   metrics.observe({ ...(authorities && { authorities }), ...(devices && { devices }) });
   metricsRoutes(router, metrics);
   shownRoutes(router, opts.shown); // the page's script asks for it: disabled without a list
+  const history = opts.history;
+  // an account is known when the authorities list it (every account when they are not given)
+  const known = (account: string): boolean => authorities?.().some((a) => a.account === account) ?? true;
+  if (history) historyRoutes(router, history, known);
+  const recentSessions = history && authorities
+    ? () => recentFromLog(history, authorities().map((a) => a.account))
+    : () => metrics.recentSessions();
   const status = {
     ...(authorities && { authorities }), ...(opts.devices && { devices: opts.devices }), ...(opts.shown && { shown: opts.shown }),
-    recentSessions: () => metrics.recentSessions(),
+    recentSessions,
   };
   statusRoutes(router, status);
   app.use(errorMiddleware(log));

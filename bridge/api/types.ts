@@ -49,3 +49,36 @@ export interface AuthorityService {
   /** Throws at once for an unknown account or protocol; the promise settles when the session ends. */
   trigger(account: string): Promise<unknown>;
 }
+
+/** One audit row as the history gives it (structurally bridge/store's AuditRow): never a value. */
+export interface AuditRowLike {
+  id: number;
+  account: string;
+  serverId: string;
+  cmd: string;
+  uri: string;
+  status: number;
+  /** Epoch ms. */
+  at: number;
+}
+
+/** One logged session as the history gives it (structurally bridge/store's SessionLogRow). */
+export interface SessionLogRowLike {
+  id: number;
+  account: string;
+  sessionId: string;
+  protocol: string;
+  trigger: string;
+  outcome: string;
+  reason: string;
+  /** Epoch ms. */
+  startedAt: number;
+  durationMs: number;
+  commands: number;
+}
+
+/** The persisted per-MA history (the audit trail and the sessions log): newest first, at most `limit` rows. */
+export interface HistorySource {
+  audit(account: string, limit: number): readonly AuditRowLike[];
+  sessions(account: string, limit: number): readonly SessionLogRowLike[];
+}
