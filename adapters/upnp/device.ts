@@ -49,7 +49,7 @@ export class UpnpDevice implements DeviceHandle {
 
   async get(path: string, ctx: AdapterContext): Promise<Value> {
     const p = this.parse(path);
-    if (p.kind === 'in' || p.kind === 'out') return this.args.get(argKey(ctx, path)) ?? '';
+    if (p.kind === 'in' || p.kind === 'out') return this.args.get(path) ?? '';
     if (p.kind !== 'state') throw new NotSupported('not readable');
     const st = p.svc.state.get(p.name)!;
     const format = formatOf(st.v.dataType);
@@ -64,7 +64,7 @@ export class UpnpDevice implements DeviceHandle {
     return toDm(format, v);
   }
 
-  async replace(path: string, v: string, ctx: AdapterContext): Promise<void> {
+  async replace(path: string, v: string, _ctx: AdapterContext): Promise<void> {
     const p = this.parse(path);
     if (p.kind !== 'in') throw new NotSupported('only action In arguments can be replaced');
     if (v.length > MAX_IN_VALUE) throw new BadValue(`longer than ${MAX_IN_VALUE} characters`);
@@ -72,7 +72,7 @@ export class UpnpDevice implements DeviceHandle {
     const related = p.svc.vars.get(a.args.find((g) => g.name === p.arg && g.direction === 'in')?.relatedStateVariable ?? '');
     const allowed = related?.allowedValues ?? [];
     if (allowed.length > 0 && !allowed.includes(v)) throw new BadValue(`expected one of ${allowed.join('|').slice(0, 200)}`);
-    this.setArg(argKey(ctx, path), v);
+    this.setArg(path, v);
   }
 
   async exec(path: string, _arg: string | undefined, ctx: AdapterContext): Promise<ExecOutcome> {
@@ -82,10 +82,10 @@ export class UpnpDevice implements DeviceHandle {
     const base = `Services/${p.svc.seg}/Actions/${a.name}`;
     const inArgs = a.args
       .filter((g) => g.direction === 'in')
-      .map((g) => [g.name, toUpnp(argFormat(p.svc, a, g.name, 'in'), this.args.get(argKey(ctx, `${base}/In/${g.name}`)) ?? '')] as const);
+      .map((g) => [g.name, toUpnp(argFormat(p.svc, a, g.name, 'in'), this.args.get(`${base}/In/${g.name}`) ?? '')] as const);
     const out = await invoke(p.svc, a, inArgs, ctx.signal);
     for (const g of a.args) {
-      if (g.direction === 'out') this.setArg(argKey(ctx, `${base}/Out/${g.name}`), toDm(argFormat(p.svc, a, g.name, 'out'), out[g.name] ?? ''));
+      if (g.direction === 'out') this.setArg(`${base}/Out/${g.name}`, toDm(argFormat(p.svc, a, g.name, 'out'), out[g.name] ?? ''));
     }
     return { done: true };
   }
@@ -173,5 +173,3 @@ export class UpnpDevice implements DeviceHandle {
     throw new NotSupported(`no node ${path}`);
   }
 }
-
-const argKey = (_ctx: AdapterContext, path: string): string => path;

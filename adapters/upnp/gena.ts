@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { arr, obj, parseXml } from './xml.js';
 
 const NOTIFY_MAX = 64 * 1024;
+/** NOTIFY connections open at once (each may buffer up to NOTIFY_MAX): more are refused. */
+const MAX_NOTIFY_CONNECTIONS = 64;
 const NOTIFY_LIMITS = { maxBytes: NOTIFY_MAX, maxDepth: 8, maxElements: 1000 };
 
 /** Evented variables of a NOTIFY body (e:propertyset/e:property/<var>value</var>). */
@@ -52,6 +54,7 @@ export class CallbackServer {
     const s = createServer((req, res) => this.onRequest(req, res));
     s.headersTimeout = 5000;
     s.requestTimeout = 5000;
+    s.maxConnections = MAX_NOTIFY_CONNECTIONS;
     await new Promise<void>((resolve, reject) => {
       s.once('error', reject);
       s.listen(0, this.address, () => resolve());

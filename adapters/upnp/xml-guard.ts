@@ -1,6 +1,7 @@
 /**
- * Cheap structural checks before any XML parser sees untrusted device XML (a copy of the idea of
- * bridge/inventory/xml-guard.ts: adapters cannot import bridge/).
+ * Cheap structural checks before any XML parser sees untrusted device XML. A deliberate copy of
+ * bridge/inventory/xml-guard.ts (adapters import only adapters/sdk, whose contract is types and error
+ * codes; the inventory may not import adapters/): test/unit/upnp/xml-guard-parity.test.ts keeps the two equal.
  */
 
 export interface XmlLimits {

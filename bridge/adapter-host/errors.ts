@@ -1,4 +1,4 @@
-import { AdapterError } from '../../adapters/sdk/index.js';
+import { AdapterError, BadValue } from '../../adapters/sdk/index.js';
 import { BridgeError } from '../core/errors.js';
 import type { Outcome } from '../tree/types.js';
 
@@ -15,7 +15,7 @@ export function toBridgeError(err: unknown): BridgeError {
       case 'NOT_SUPPORTED':
         return new BridgeError('NOT_SUPPORTED', msg(err), { cause: err });
       case 'BAD_VALUE':
-        return new BridgeError((err as AdapterError & { format?: boolean }).format ? 'BAD_FORMAT' : 'BAD_VALUE', msg(err), { cause: err });
+        return new BridgeError(err instanceof BadValue && err.format ? 'BAD_FORMAT' : 'BAD_VALUE', msg(err), { cause: err });
       case 'TIMEOUT':
         return new BridgeError('TIMEOUT', `device timeout: ${msg(err)}`, { cause: err });
       default:

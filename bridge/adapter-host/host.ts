@@ -65,9 +65,11 @@ export class AdapterHost {
   private readonly unlisten: Array<() => void> = [];
   private readonly now: () => number;
   private running = false;
+  private readonly maxAttaches: number;
 
   constructor(private readonly o: AdapterHostOptions) {
     this.now = o.now ?? Date.now;
+    this.maxAttaches = Math.max(1, o.maxAttaches ?? ATTACH_CONCURRENCY);
     const names = new Set<string>();
     for (const a of o.adapters) {
       if (names.has(a.name) || !/^[A-Za-z0-9_-]{1,32}$/.test(a.name)) throw new Error(`adapter name invalid or repeated: "${a.name}"`);
@@ -111,12 +113,11 @@ export class AdapterHost {
   // ---- lifecycle ----
 
   private evaluateAll(settingKey?: string): void {
+    const name = settingKey?.slice('adapters.'.length, -'.enabled'.length);
     for (const d of this.o.devices.list()) {
-      if (settingKey !== undefined) {
-        const s = this.slots.get(d.devId);
-        const name = settingKey.slice('adapters.'.length, -'.enabled'.length);
-        if (s?.adapter.name === name && !this.enabled(name)) this.o.devices.setAdapter(d.devId, '');
-        this.retries.delete(d.devId);
+      if (name !== undefined) {
+        if (this.slots.get(d.devId)?.adapter.name === name && !this.enabled(name)) this.o.devices.setAdapter(d.devId, '');
+        this.dropRetry(d.devId);
       }
       this.evaluate(d.devId);
     }
@@ -157,13 +158,11 @@ export class AdapterHost {
       this.waiting.delete(devId);
       this.attaching.get(devId)?.abort();
       this.attaching.delete(devId);
-      const r = this.retries.get(devId);
-      if (r?.timer) clearTimeout(r.timer);
-      this.retries.delete(devId);
+      this.dropRetry(devId);
       return;
     }
     if (this.slots.has(devId) || this.attaching.has(devId) || this.retries.get(devId)?.timer) return;
-    if (this.attaching.size >= Math.max(1, this.o.maxAttaches ?? ATTACH_CONCURRENCY)) {
+    if (this.attaching.size >= this.maxAttaches) {
       this.waiting.add(devId);
       return;
     }
@@ -176,7 +175,7 @@ export class AdapterHost {
   /** An attach finished or was abandoned: start the next waiting ones (re-evaluated: they may be gone). */
   private nextWaiting(): void {
     for (const devId of this.waiting) {
-      if (!this.running || this.attaching.size >= Math.max(1, this.o.maxAttaches ?? ATTACH_CONCURRENCY)) return;
+      if (!this.running || this.attaching.size >= this.maxAttaches) return;
       this.waiting.delete(devId);
       this.evaluate(devId);
     }
@@ -244,6 +243,13 @@ export class AdapterHost {
     }, wait);
     r.timer.unref();
     this.retries.set(devId, r);
+  }
+
+  /** Forget a device's retry state, cancelling its pending retry. */
+  private dropRetry(devId: string): void {
+    const r = this.retries.get(devId);
+    if (r?.timer) clearTimeout(r.timer);
+    this.retries.delete(devId);
   }
 
   private async detach(devId: string, why: string): Promise<void> {
