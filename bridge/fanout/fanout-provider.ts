@@ -114,7 +114,9 @@ export class FanoutProvider implements Provider {
     if (name === undefined || rest.length > 0) return NOT_ALLOWED;
     if (child === undefined) {
       if (this.live.has(name)) return { status: Status.COMMAND_FAILED, reason: 'the fan-out is running' };
-      return this.d.repo.delete(name) ? { status: Status.OK } : { status: Status.NOT_FOUND };
+      if (!this.d.repo.delete(name)) return { status: Status.NOT_FOUND };
+      this.finished.delete(name); // a deleted fan-out's last run is kept nowhere (names are external input)
+      return { status: Status.OK };
     }
     const col = INPUT_LEAVES[child];
     if (col === undefined) return NOT_ALLOWED;

@@ -21,6 +21,8 @@ export interface AuditRow extends AuditEntry {
 export const AUDIT_KEEP = 1000;
 /** Prune an account's rows after this many inserts for it. */
 const PRUNE_EVERY = 64;
+/** Longest URI kept (an MA's target URI is external input: a longer one is cut, the row stays). */
+const MAX_URI = 4096;
 
 /**
  * The per-MA audit trail: who (account/ServerID) changed what (command, URI), when, with which status.
@@ -51,7 +53,7 @@ export class AuditRepo {
     );
     this.sPurge = db.prepare<[string]>('DELETE FROM audit WHERE account = ?');
     this.writeMany = db.transaction((account: string, serverId: string, entries: readonly AuditEntry[], at: number) => {
-      for (const e of entries) this.sInsert.run(account, serverId, e.cmd, e.uri, e.status, at);
+      for (const e of entries) this.sInsert.run(account, serverId, e.cmd, e.uri.slice(0, MAX_URI), e.status, at);
       const n = (this.sinceprune.get(account) ?? 0) + entries.length;
       if (n >= PRUNE_EVERY) {
         this.sPrune.run(account, account, this.keep - 1);

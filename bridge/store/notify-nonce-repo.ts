@@ -26,6 +26,7 @@ export class NotifyNonceRepo {
   private readonly sDel;
   private readonly sDigest;
   private readonly sPutDigest;
+  private readonly recordTx;
 
   constructor(
     private readonly db: Db,
@@ -45,6 +46,14 @@ export class NotifyNonceRepo {
     this.sPutDigest = db.prepare<[string, Buffer, number]>(
       'INSERT INTO notify_nonce_digests (account, bits, folded) VALUES (?, ?, ?) ON CONFLICT(account) DO UPDATE SET bits = excluded.bits, folded = excluded.folded',
     );
+    this.recordTx = db.transaction((account: string, nonce: string, at: number): boolean => {
+      const d = this.sDigest.get(account);
+      if (d !== undefined && digestHas(d.bits, nonce)) return false;
+      if (this.sAdd.run(account, nonce, at).changes === 0) return false;
+      const n = this.sCount.get(account)?.n ?? 0;
+      if (n > this.keep + this.batch) this.fold(account, this.sOldest.all(account, n - this.keep).map((r) => r.nonce));
+      return true;
+    });
   }
 
   seen(account: string, nonce: string): boolean {
@@ -55,21 +64,18 @@ export class NotifyNonceRepo {
 
   /** Record a nonce; false when it was already there (a replay that raced the check). */
   record(account: string, nonce: string, at: number): boolean {
-    return this.db.transaction(() => {
-      const d = this.sDigest.get(account);
-      if (d !== undefined && digestHas(d.bits, nonce)) return false;
-      if (this.sAdd.run(account, nonce, at).changes === 0) return false;
-      const n = this.sCount.get(account)?.n ?? 0;
-      if (n > this.keep + this.batch) this.fold(account, this.sOldest.all(account, n - this.keep).map((r) => r.nonce));
-      return true;
-    })();
+    return this.recordTx(account, nonce, at);
   }
 
   /** Fold every nonce seen before `before` (epoch ms) into its authority's digest: they stay refused. */
   prune(before: number): number {
     const rows = this.sOlder.all(before);
     const by = new Map<string, string[]>();
-    for (const r of rows) by.set(r.account, [...(by.get(r.account) ?? []), r.nonce]);
+    for (const r of rows) {
+      const list = by.get(r.account);
+      if (list) list.push(r.nonce);
+      else by.set(r.account, [r.nonce]);
+    }
     this.db.transaction(() => {
       for (const [account, nonces] of by) this.fold(account, nonces);
     })();

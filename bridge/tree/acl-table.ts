@@ -38,6 +38,11 @@ export class AclTable {
     return this.acls.has(path);
   }
 
+  /** The paths that have an ACL of their own. */
+  paths(): string[] {
+    return [...this.acls.keys()];
+  }
+
   /** The ACL in force at `path`: its own, or the nearest ancestor's. */
   effective(path: string): Acl {
     let p: string | undefined = path;

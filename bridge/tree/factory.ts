@@ -14,7 +14,7 @@ export function syncConfigAccounts(
   authorities: readonly AuthoritySettings[],
   clock: Clock,
   removeServerId: (serverId: string) => void,
-  tombstones?: TombstonesRepo,
+  tombstones: TombstonesRepo,
 ): void {
   const wanted = new Map(authorities.map((a) => [a.account, a]));
   for (const row of repo.all()) {
@@ -24,7 +24,7 @@ export function syncConfigAccounts(
     }
   }
   for (const a of authorities) {
-    if (tombstones?.has(a.account)) continue;
+    if (tombstones.has(a.account)) continue;
     const row = repo.get(a.account);
     const data = JSON.stringify(a);
     if (!row) repo.insert({ account: a.account, serverId: a.serverId, origin: 'config', data, updatedAt: clock.now() });

@@ -62,8 +62,7 @@ export function createTree(opts: {
   const db = store.db;
   const accounts = new AccountsRepo(db);
   const statics = new StaticProvider(new NodesRepo(db), journal, clock);
-  const aclRepo = new AclRepo(db);
-  const acls = new AclTable(aclRepo, journal);
+  const acls = new AclTable(new AclRepo(db), journal);
   const tree = new Tree({ store, statics, acls, journal, events, limits });
   const defaults = new Map<string, string>([
     ['discovery.mdns', String(config.discovery.mdns)],
@@ -88,7 +87,7 @@ export function createTree(opts: {
     syncConfigAccounts(accounts, config.authorities, clock, (sid) => acls.removeServerId(sid), tombstones);
     // accounts being built when the bridge stopped (and accounts gone from the config) leave no ACL rows
     const stored = new Set(accounts.all().map((r) => r.account));
-    for (const path of orphanAccountAcls(aclRepo.all().map((r) => r.path), stored)) acls.deleteSubtree(path);
+    for (const path of orphanAccountAcls(acls.paths(), stored)) acls.deleteSubtree(path);
     for (const p of ['./GwMO/DevInventory/Devices', './GwMO/DevInventory/Groups', './GwMO/Fanout']) {
       statics.ensureInterior(p, true);
     }

@@ -60,13 +60,13 @@ export class MountTable {
   resolve(path: string): Resolved {
     const m = this.mountOf(path);
     if (m === undefined) return { provider: this.statics, rel: path === ROOT ? [] : path.slice(2).split('/') };
-    return { provider: m.provider, rel: path === m.path ? [] : path.slice(m.path.length + 1).split('/') };
+    return { provider: m.provider, rel: relOf(m, path) };
   }
 
   lookup(path: string): Awaitable<NodeInfo | undefined> {
     const m = this.mountOf(path);
     if (m === undefined) return this.statics.info(path);
-    const rel = path === m.path ? [] : path.slice(m.path.length + 1).split('/');
+    const rel = relOf(m, path);
     if (this.journal.active && m.provider.deviceServed?.(rel) === true) return undefined;
     const info = m.provider.node(rel);
     if (info instanceof Promise && this.journal.active) {
@@ -83,7 +83,7 @@ export class MountTable {
     if (!this.journal.active) return false;
     const m = this.mountOf(path);
     if (m === undefined || m.provider.deviceServed === undefined) return false;
-    return m.provider.deviceServed(path === m.path ? [] : path.slice(m.path.length + 1).split('/'));
+    return m.provider.deviceServed(relOf(m, path));
   }
 
   /** The children of the interior node `path`: its own and the providers mounted under it. */
@@ -110,4 +110,9 @@ export class MountTable {
     }
     return undefined;
   }
+}
+
+/** `path` (owned by mount `m`) relative to its mount point. */
+function relOf(m: Mount, path: string): string[] {
+  return path === m.path ? [] : path.slice(m.path.length + 1).split('/');
 }

@@ -64,11 +64,6 @@ export class PendingAccounts {
     return this.map.get(name);
   }
 
-  names(): string[] {
-    this.sweep();
-    return [...this.map.keys()];
-  }
-
   /** May `by` start one more account (under its cap)? */
   canStart(by: Principal): boolean {
     this.sweep();

@@ -114,6 +114,7 @@ describe('fan-out', () => {
     await svc!.provider.finished.get('slow');
     assert.equal((await t.delete(`${F}/slow/Exec`, ISP)).status, 405, 'permanent');
     assert.equal((await t.delete(`${F}/slow`, ISP)).status, 200);
+    assert.equal(svc!.provider.finished.has('slow'), false, 'a deleted fan-out leaves nothing in memory');
     assert.equal(await val(t, `${F}/slow`), '#404');
   });
 

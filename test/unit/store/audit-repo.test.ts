@@ -27,11 +27,14 @@ test('audit rows name the account and ServerID, newest first; retention keeps th
     ]);
     for (let i = 0; i < 200; i++) audit.record('dm.isp', [{ cmd: 'Replace', uri: `./N${i}`, status: 200 }], i);
     audit.record('dm.sec', [{ cmd: 'Exec', uri: './X', status: 202 }], 1);
+    assert.ok(audit.list('isp', 1000).length < 10 + 64, 'record() alone prunes every 64 inserts');
     audit.prune('isp');
     const rows = audit.list('isp', 1000);
     assert.equal(rows.length, 10);
     assert.equal(rows[0]!.uri, './N199');
     assert.equal(audit.list('sec').length, 1, 'another account is untouched');
+    audit.record('dm.sec', [{ cmd: 'Replace', uri: './' + 'x'.repeat(100_000), status: 414 }], 2);
+    assert.equal(audit.list('sec')[0]!.uri.length, 4096, 'an over-long target URI is cut');
     assert.equal(audit.purge('isp'), 10);
     assert.equal(audit.list('isp').length, 0);
   } finally {
