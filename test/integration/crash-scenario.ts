@@ -9,14 +9,13 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { add, addNode, setAcl } from '../peers/dm12-script.js';
 import { Dm12Server } from '../peers/dm12-server.js';
 import { Dm2Server } from '../peers/dm2-server.js';
-import { waitFor } from './supervisor-harness.js';
+import { freePort, waitFor } from './util.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -25,15 +24,6 @@ export interface CrashStats {
   ackedWrites: number;
   alertsDelivered: number;
   durationMs: number;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
 }
 
 /** URI -> value of every Add the server got a 200 Status for. */

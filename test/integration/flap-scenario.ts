@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { backoffBounds, type BackoffPolicy } from '../../bridge/authority/backoff.js';
-import { dm12Correlators, dm2Correlators, supervisorHarness, waitFor } from './supervisor-harness.js';
+import { dm12Correlators, dm2Correlators, supervisorHarness } from './supervisor-harness.js';
+import { waitFor } from './util.js';
 
 export interface FlapStats {
   flaps: number;

@@ -9,6 +9,7 @@ import type { TreeBundle } from '../../bridge/tree/index.js';
 import type { Store } from '../../bridge/store/db.js';
 import { harness, type Harness } from './dm12-harness.js';
 import type { Pki } from './pki.js';
+import { waitFor } from './util.js';
 
 export const FAST: Partial<NotifyTimings> = {
   pingIntervalMs: 200, pongTimeoutMs: 2000, handshakeTimeoutMs: 2000, stableMs: 60_000,
@@ -52,13 +53,7 @@ export function channels(b: Bundle, onTrigger: (a: string, t: NotifyTrigger) => 
   return c;
 }
 
-export async function until(what: string, cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timeout waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export const until = (what: string, cond: () => boolean, timeoutMs = 5000): Promise<void> => waitFor(cond, timeoutMs, what);
 
 export const stat = (c: NotifyChannels, account: string): NotifyChannelStatus => {
   const s = c.list().find((x) => x.account === account);

@@ -22,6 +22,8 @@ import { Dm12Server } from '../peers/dm12-server.js';
 import { Dm2Server } from '../peers/dm2-server.js';
 import { authority, treeConfig } from '../unit/tree/helpers.js';
 
+export { waitFor } from './util.js';
+
 export interface SupSpec {
   account: string;
   protocol: 'dm1.2' | 'dm2.0';
@@ -146,12 +148,4 @@ export function dm12Correlators(server: Dm12Server): string[] {
 /** Correlators of the alerts a DM 2.0 server received, in arrival order. */
 export function dm2Correlators(server: Dm2Server): string[] {
   return server.sessions.flatMap((s) => s.alerts.map((a) => String(a.correlator ?? '')));
-}
-
-export async function waitFor(ok: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }

@@ -6,25 +6,16 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addNode, add, get, replace, setAcl } from './dm12-script.js';
 import { Dm12Server } from './dm12-server.js';
 import { Dm2Server } from './dm2-server.js';
+import { freePort, waitFor } from '../integration/util.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const say = (s: string) => console.log(`\n\u001b[1m> ${s}\u001b[0m`);
 const show = (v: unknown) => console.log(JSON.stringify(v, null, 2));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'dmb-demo-'));
 const isp = new Dm12Server({ serverId: 'dm.isp.demo', clientName: 'gw-0001', clientSecret: 'demo-client-secret', authType: 'DIGEST', serverSecret: 'demo-server-secret' });
@@ -60,20 +51,12 @@ const stop = async (code: number) => {
   process.exit(code);
 };
 
-async function waitFor(ok: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 try {
   await isp.waitForSessions(1, 20_000);
   const s1 = isp.sessions[0]!;
   say('boot session: the bridge called the ISP (Alert 1201, DevInfo in Package #1, MD5 auth); the ISP read:');
   show(Object.fromEntries(s1.results.flatMap((r) => r.items).map((i) => [i.source?.locUri, i.data])));
-  await waitFor(() => sec.sessions.some((x) => x.ended), 'the DM 2.0 boot session');
+  await waitFor(() => sec.sessions.some((x) => x.ended), 20_000, 'the DM 2.0 boot session', 50);
   say('boot session of the DM 2.0 authority (JSON over HTTP Digest): it read DevId and subscribed to ./Bridge/Log; results:');
   show(sec.sessions[0]!.results);
   say('operator: GET /api/v1/authorities');
@@ -87,7 +70,7 @@ try {
 
   say('the ISP changed ./Bridge/Log/Level: the security provider subscribed to it, so the bridge queued an alert and opened a DM 2.0 session on its own');
   sec.queue([{ id: 1, cmd: 'GET', uri: './ISP/WifiChannel' }, { id: 2, cmd: 'HPUT', uri: './DevInfo', href: sec.href('inventory/devinfo.json') }]);
-  await waitFor(() => sec.sessions.filter((x) => x.ended).length >= 2, 'the DM 2.0 alert session');
+  await waitFor(() => sec.sessions.filter((x) => x.ended).length >= 2, 20_000, 'the DM 2.0 alert session', 50);
   const s2 = sec.sessions.filter((x) => x.ended)[1]!;
   console.log('alerts in package #1:', JSON.stringify(s2.alerts));
   console.log('GET ./ISP/WifiChannel (the ISP\'s node, not granted to this authority) and HPUT ./DevInfo to the Data Repository:', JSON.stringify(s2.results));

@@ -153,6 +153,9 @@ export class Dm2Server {
       this.sessions.push(rec);
       s = { rec, msg: 0, endSent: false };
       this.live.set(pkg.sid, s);
+    } else if (pkg.msg !== s.msg + 1) {
+      // msg counts 1, 2, 3 ... per side (DM2-BINDING.md); a 401 retry re-sends the same msg but never reaches here
+      return end(res, 400, `msg ${pkg.msg} out of sequence: expected ${s.msg + 1}`);
     }
     const { rec } = s;
     rec.packages.push(pkg);
