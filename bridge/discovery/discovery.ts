@@ -41,6 +41,8 @@ export function createDiscovery(options: DiscoveryOptions, deps: DiscoveryDeps):
   let ifaces: McastInterface[] = [];
   let running = false;
   let problem: string | null = null;
+  /** SSDP could not start (cleared once it does, or when SSDP is switched off). */
+  let ssdpProblem: string | null = null;
   let mdnsOn = false;
   let ssdpOn = false;
   /** Interfaces in use that went away (or lost their IPv4 address), and sockets that cannot join. */
@@ -64,9 +66,9 @@ export function createDiscovery(options: DiscoveryOptions, deps: DiscoveryDeps):
 
   const mdns = new MdnsBrowser(
     {
-      service: (svc: MdnsService, iface: string) => {
+      service: (svc: MdnsService) => {
         if (!cfg.serviceTypes.includes(svc.details.serviceType)) return;
-        seen({ source: 'mdns', key: svc.fqdn, address: svc.address, iface, ttlMs: ttlMs(svc.ttlSec), seenAt: now(), mdns: svc.details });
+        seen({ source: 'mdns', key: svc.fqdn, address: svc.address, ttlMs: ttlMs(svc.ttlSec), seenAt: now(), mdns: svc.details });
       },
       goodbye: (fqdn: string) => {
         const s = cache.remove('mdns', fqdn);
@@ -78,7 +80,7 @@ export function createDiscovery(options: DiscoveryOptions, deps: DiscoveryDeps):
   );
   const ssdpBrowser = new SsdpBrowser(
     {
-      announcement: (a: SsdpAnnouncement, address: string, iface: string) => {
+      announcement: (a: SsdpAnnouncement, address: string) => {
         if (a.nts === 'byebye') {
           const s = cache.remove('ssdp', a.uuid);
           if (s) down(s, 'byebye');
@@ -87,7 +89,7 @@ export function createDiscovery(options: DiscoveryOptions, deps: DiscoveryDeps):
         const prev = cache.get('ssdp', a.uuid);
         const location = a.location !== '' ? a.location : prev?.address === address ? (prev.ssdp?.location ?? '') : '';
         const ssdpDetails = { uuid: a.uuid, usn: a.usn, target: a.target, location, server: a.server || (prev?.ssdp?.server ?? '') };
-        seen({ source: 'ssdp', key: a.uuid, address, iface, ttlMs: ttlMs(a.maxAgeSec), seenAt: now(), ssdp: ssdpDetails });
+        seen({ source: 'ssdp', key: a.uuid, address, ttlMs: ttlMs(a.maxAgeSec), seenAt: now(), ssdp: ssdpDetails });
       },
       problem: (address, p) => {
         if (p === null) socketProblems.delete(address);
@@ -109,8 +111,9 @@ export function createDiscovery(options: DiscoveryOptions, deps: DiscoveryDeps):
     try {
       await ssdpBrowser.start(ifaces, searchEvery());
       ssdpOn = true;
+      ssdpProblem = null;
     } catch (err) {
-      problem = `SSDP could not start: ${(err as Error).message}`;
+      ssdpProblem = `SSDP could not start: ${(err as Error).message}`;
       log.warn({ err: (err as Error).message }, 'ssdp: cannot start; SSDP discovery is off');
     }
   }
@@ -181,6 +184,7 @@ export function createDiscovery(options: DiscoveryOptions, deps: DiscoveryDeps):
       if (ifaceTimer) clearInterval(ifaceTimer);
       ifaceTimer = undefined;
       ifaceProblem = null;
+      ssdpProblem = null;
       socketProblems.clear();
       cache.stop();
       await stopMdns(null);
@@ -204,6 +208,7 @@ export function createDiscovery(options: DiscoveryOptions, deps: DiscoveryDeps):
       if (!cfg.mdns && mdnsOn) await stopMdns('disabled');
       if (cfg.ssdp && !ssdpOn) await startSsdp();
       if (!cfg.ssdp && ssdpOn) stopSsdp('disabled');
+      if (!cfg.ssdp) ssdpProblem = null;
       if (cfg.ttlSeconds !== before.ttlSeconds && ssdpOn) ssdpBrowser.reschedule(searchEvery());
       log.info({ mdns: cfg.mdns, ssdp: cfg.ssdp, ttlSeconds: cfg.ttlSeconds, serviceTypes: cfg.serviceTypes.length }, 'discovery settings applied');
     },
@@ -212,7 +217,7 @@ export function createDiscovery(options: DiscoveryOptions, deps: DiscoveryDeps):
       interfaces: ifaces.map((i) => ({ name: i.name, address: i.address })),
       mdns: mdnsOn,
       ssdp: ssdpOn,
-      problem: problem ?? ifaceProblem ?? [...socketProblems.values()][0] ?? null,
+      problem: problem ?? ssdpProblem ?? ifaceProblem ?? [...socketProblems.values()][0] ?? null,
       sightings: cache.size,
     }),
     sightings: () => cache.all(),

@@ -30,6 +30,7 @@ export class MulticastHealth {
       this.running = undefined;
       const r: SelftestResult = { at: new Date().toISOString(), ok: false, interfaces: [], problem: `self-test error: ${(err as Error).message}` };
       this.result = r;
+      this.o.log.warn({ problem: r.problem }, 'multicast self-test failed: LAN discovery cannot work');
       return r;
     });
     this.running = p;

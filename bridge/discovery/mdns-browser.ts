@@ -17,7 +17,7 @@ export interface MdnsTransport {
 }
 
 export interface MdnsBrowserHooks {
-  service(s: MdnsService, iface: string): void;
+  service(s: MdnsService): void;
   goodbye(fqdn: string): void;
 }
 
@@ -159,7 +159,7 @@ export class MdnsBrowser {
         this.log.debug({ iface: link.iface.name, reason: r.reason }, 'mdns: service ignored');
         return;
       }
-      this.hooks.service(r.value, link.iface.name);
+      this.hooks.service(r.value);
     };
     b.on('up', seen);
     b.on('srv-update', seen);

@@ -1,5 +1,5 @@
 import { isIPv4 } from 'node:net';
-import type { Parsed } from './ssdp-headers.js';
+import { CONTROL_CHARS, type Parsed } from './ssdp-headers.js';
 import type { MdnsDetails } from './types.js';
 
 /** The fields of a bonjour-service Service we read (all untrusted: they come off the wire). */
@@ -23,8 +23,6 @@ export interface MdnsService {
   details: MdnsDetails;
 }
 
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
 const MAX_TXT_KEYS = 64;
 const MAX_TXT_VALUE = 255;
 const str = (v: unknown, max: number): string | undefined => (typeof v === 'string' && v.length > 0 && v.length <= max ? v : undefined);

@@ -6,7 +6,7 @@ import { toAnnouncement, type SsdpAnnouncement } from './ssdp-headers.js';
 import { hardenSsdp, type SocketProblem } from './ssdp-sockets.js';
 
 export interface SsdpBrowserHooks {
-  announcement(a: SsdpAnnouncement, address: string, iface: string): void;
+  announcement(a: SsdpAnnouncement, address: string): void;
   /** A socket cannot join the group (null: it can again). */
   problem?: SocketProblem;
 }
@@ -35,16 +35,10 @@ export function openSsdpClient(ifaces: readonly McastInterface[], log: Logger, p
   return client as unknown as SsdpClientLike;
 }
 
-const ifaceOf = (ifaces: readonly McastInterface[], address: string): string => {
-  const [a, b, c] = address.split('.');
-  return ifaces.find((i) => i.address.split('.').slice(0, 3).join('.') === `${a}.${b}.${c}`)?.name ?? '';
-};
-
 /** SSDP: passive NOTIFY alive/byebye plus M-SEARCH ssdp:all now, periodically and on demand. */
 export class SsdpBrowser {
   private client: SsdpClientLike | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private ifaces: readonly McastInterface[] = [];
 
   constructor(
     private readonly hooks: SsdpBrowserHooks,
@@ -54,7 +48,6 @@ export class SsdpBrowser {
 
   async start(ifaces: readonly McastInterface[], searchEveryMs: number): Promise<void> {
     if (this.client || ifaces.length === 0) return;
-    this.ifaces = ifaces;
     const client = this.open(ifaces, this.log, (address, p) => this.hooks.problem?.(address, p));
     this.client = client;
     const handle = (kind: 'notify' | 'response') => (headers: unknown, rinfo: unknown) => {
@@ -65,7 +58,7 @@ export class SsdpBrowser {
           this.log.debug({ from: address, reason: r.reason }, 'ssdp: message ignored');
           return;
         }
-        this.hooks.announcement(r.value, address, ifaceOf(this.ifaces, address));
+        this.hooks.announcement(r.value, address);
       } catch (err) {
         this.log.debug({ err: (err as Error).message }, 'ssdp: message ignored');
       }

@@ -30,7 +30,7 @@ export interface SsdpAnnouncement {
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 // eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
+export const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
 const clean = (s: string, max: number): string => s.replace(CONTROL_CHARS, '').trim().slice(0, max);
 
 /** Parse a raw SSDP datagram (HTTPU). */

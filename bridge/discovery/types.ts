@@ -30,8 +30,6 @@ export interface Sighting {
   key: string;
   /** IPv4 address of the device. */
   address: string;
-  /** Interface it was seen on ('' when unknown). */
-  iface: string;
   /** Lifetime of this sighting in ms (min of the announced TTL and the configured TTL). */
   ttlMs: number;
   /** epoch ms */

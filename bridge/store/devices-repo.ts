@@ -57,7 +57,7 @@ export class DevicesRepo {
   private readonly sOffline;
   private readonly sDelete;
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
     const cols = `dev_id AS devId, name, type, manufacturer, model, protocols, address, status, last_seen AS lastSeen,
       adapter, services, announced, created_at AS createdAt`;
     this.sAll = db.prepare<[], Raw>(`SELECT ${cols} FROM devices ORDER BY dev_id`);
@@ -80,13 +80,6 @@ export class DevicesRepo {
 
   save(d: DeviceRow): void {
     this.sUpsert.run({ ...d, protocols: JSON.stringify(d.protocols), services: JSON.stringify(d.services) });
-  }
-
-  /** Save several rows in one transaction. */
-  saveMany(rows: readonly DeviceRow[]): void {
-    this.db.transaction(() => {
-      for (const r of rows) this.save(r);
-    })();
   }
 
   keys(): Map<string, string> {

@@ -87,6 +87,26 @@ describe('discovery', () => {
     await d.stop();
   });
 
+  test('SSDP that could not start is retried on the next settings change; the problem clears once it runs', async () => {
+    let starts = 0;
+    const ssdp = new FakeSsdp();
+    ssdp.start = async () => {
+      if (++starts === 1) throw new Error('EADDRINUSE');
+    };
+    const d = createDiscovery(
+      { mdns: false, ssdp: true, interfaces: [], ttlSeconds: 60, serviceTypes: ['_ipp._tcp'] },
+      { log: silentLogger(), listInterfaces: () => [IFACE], openMdns: () => new FakeMdns(), openSsdp: () => ssdp },
+    );
+    await d.start();
+    assert.equal(d.status().ssdp, false);
+    assert.match(d.status().problem ?? '', /SSDP could not start: EADDRINUSE/);
+    await d.apply({ ttlSeconds: 30 });
+    assert.equal(starts, 2);
+    assert.equal(d.status().ssdp, true);
+    assert.equal(d.status().problem, null);
+    await d.stop();
+  });
+
   test('no multicast-capable interface: starts, reports the problem, opens nothing', async () => {
     let opened = false;
     const d = createDiscovery(
@@ -112,7 +132,7 @@ describe('discovery', () => {
 });
 
 describe('TTL cache', () => {
-  const s = (key: string, ttlMs: number, address = '10.0.0.1'): Sighting => ({ source: 'mdns', key, address, iface: 'e', ttlMs, seenAt: 0, mdns: { instance: key, serviceType: '_ipp._tcp', host: 'h', port: 1, txt: {} } });
+  const s = (key: string, ttlMs: number, address = '10.0.0.1'): Sighting => ({ source: 'mdns', key, address, ttlMs, seenAt: 0, mdns: { instance: key, serviceType: '_ipp._tcp', host: 'h', port: 1, txt: {} } });
 
   test('re-query at 75 % of the TTL, expiry at 100 %, refresh resets both', () => {
     let now = 0;
