@@ -68,8 +68,7 @@ export function createApp(config: BridgeConfig, opts: { log?: Logger; clock?: Cl
   let health: MulticastHealth;
   const unlisten: Array<() => void> = [];
   let state: 'idle' | 'started' | 'stopped' = 'idle';
-  const discoveryOn = (): boolean => discovery.status().mdns || discovery.status().ssdp || wantsDiscovery();
-  let wantsDiscovery = (): boolean => false;
+  let wantsDiscovery: () => boolean;
   try {
     const bundle = createTree({ store, config, log: log.child({ mod: 'tree' }), clock, adapters: ADAPTERS.map((a) => a.name) });
     tree = bundle.tree;
@@ -97,7 +96,7 @@ export function createApp(config: BridgeConfig, opts: { log?: Logger; clock?: Cl
       tree,
       log: log.child({ mod: 'engine' }),
       maxObjSize: MAX_OBJ_SIZE,
-      onAsyncResult: (serverId, result) => engineAsync(serverId, result),
+      onAsyncResult: engineAsync,
       audit,
       metrics,
     });
@@ -106,7 +105,7 @@ export function createApp(config: BridgeConfig, opts: { log?: Logger; clock?: Cl
         engine, tree, subscriptions, audit, metrics,
         onShow: (account, href) => shown.offer(account, href), accounts: bundle.accounts, outbox, device: config.device, log: log.child({ mod: 'authority' }), clock,
         maxMsgSize: MAX_MSG_SIZE, maxObjSize: MAX_OBJ_SIZE,
-        onAsyncResult: (serverId, result) => engineAsync(serverId, result),
+        onAsyncResult: engineAsync,
       },
       accounts: bundle.accounts,
       outbox,
@@ -166,6 +165,11 @@ export function createApp(config: BridgeConfig, opts: { log?: Logger; clock?: Cl
     unlisten.push(bundle.events.on('settings.changed', ({ key }) => {
       if (state === 'started' && (key === 'discovery.mdns' || key === 'discovery.ssdp') && wantsDiscovery()) health.start();
     }));
+    // readiness needs multicast while discovery runs or is wanted
+    const discoveryOn = (): boolean => {
+      const st = discovery.status();
+      return st.mdns || st.ssdp || wantsDiscovery();
+    };
 
     api = createApiServer({
       host: config.api.host, port: config.api.port, token: config.api.token, tree, authorities, log,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { connectUrl } from './api/client.js';
+import { ApiClientError, createApiClient } from './api/client.js';
 import type { DeviceJson } from './api/routes/devices.js';
 import { loadConfig } from './config.js';
 import { selftestCommand, type SelftestOptions } from './cli-selftest.js';
@@ -20,18 +20,14 @@ export function formatDevices(list: readonly DeviceJson[]): string {
 /** `dm-bridge devices`: the running bridge's inventory through the local API. */
 export async function devicesCommand(opts: { config?: string; json?: boolean }, out: Out, fail: Fail): Promise<void> {
   const cfg = loadConfig(opts.config === undefined ? {} : { file: opts.config });
-  const base = connectUrl(cfg.api.host, cfg.api.port);
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (cfg.api.token !== null) headers.authorization = `Bearer ${cfg.api.token}`;
-  let res: Response;
+  const client = createApiClient({ host: cfg.api.host, port: cfg.api.port, token: cfg.api.token });
+  let list: DeviceJson[];
   try {
-    res = await fetch(`${base}/api/v1/devices`, { headers, signal: AbortSignal.timeout(10_000) });
+    list = await client.devices();
   } catch (err) {
-    const code = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
-    throw fail(`bridge not reachable at ${base} (${code}); is it running?`, 1);
+    if (err instanceof ApiClientError) throw fail(err.message, 1);
+    throw err;
   }
-  if (!res.ok) throw fail(`GET /api/v1/devices answered HTTP ${res.status}`, 1);
-  const list = (await res.json()) as DeviceJson[];
   out(opts.json === true ? `${JSON.stringify(list, null, 2)}\n` : formatDevices(list));
 }
 

@@ -17,7 +17,7 @@ import { readyzRoutes, type ReadinessSource } from './routes/readyz.js';
 import { shownRoutes } from './routes/shown.js';
 import { sendStatusPage, statusRoutes } from './routes/status.js';
 import type { ShownUrls } from './shown-urls.js';
-import type { AuthorityService, HistorySource, NotifySource, TreeReader } from './types.js';
+import type { AuthorityService, AuthoritySummary, HistorySource, NotifySource, TreeReader } from './types.js';
 
 export interface ApiServerOptions {
   host: string;
@@ -79,7 +79,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const known = (account: string): boolean => authorities?.().some((a) => a.account === account) ?? true;
   if (history) historyRoutes(router, history, known);
   const recentSessions = history && authorities
-    ? () => recentFromLog(history, authorities().map((a) => a.account))
+    ? (list: readonly AuthoritySummary[]) => recentFromLog(history, list.map((a) => a.account))
     : () => metrics.recentSessions();
   const status = {
     ...(authorities && { authorities }), ...(opts.devices && { devices: opts.devices }), ...(opts.shown && { shown: opts.shown }),

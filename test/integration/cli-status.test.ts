@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Command } from 'commander';
 import { createApp, type App } from '../../bridge/app.js';
+import { registerDeviceCommands } from '../../bridge/cli-devices.js';
 import { registerStatusCommand, type StatusSnapshot } from '../../bridge/cli-status.js';
 import { parseConfig } from '../../bridge/config.js';
 import { silentLogger } from '../../bridge/core/logger.js';
@@ -34,6 +35,14 @@ async function status(args: string[]): Promise<string> {
   const program = new Command('dm-bridge').exitOverride();
   registerStatusCommand(program, (t) => (text += t), (m, code) => new Failed(m, code));
   await program.parseAsync(['status', ...args], { from: 'user' });
+  return text;
+}
+
+async function devices(args: string[]): Promise<string> {
+  let text = '';
+  const program = new Command('dm-bridge').exitOverride();
+  registerDeviceCommands(program, (t) => (text += t), (m, code) => new Failed(m, code));
+  await program.parseAsync(['devices', ...args], { from: 'user' });
   return text;
 }
 
@@ -91,6 +100,26 @@ describe('dm-bridge status', () => {
     await assert.rejects(status(['--config', file]), (err: Failed) => {
       assert.equal(err.exitCode, 1);
       assert.match(err.message, /invalid bearer token \(HTTP 401 UNAUTHORIZED\)/);
+      return true;
+    });
+  });
+
+  test('dm-bridge devices: the table, --json, a wrong token and no bridge as one line (exit 1)', async () => {
+    const text = await devices(['--config', cfg]);
+    assert.match(text, /^DEVID +STATUS +ADDRESS/);
+    assert.equal(text.trimEnd().split('\n').length, 4, text);
+    assert.match(text, /^mdns-\S+ +online +10\.0\.0\.5 /m);
+    const list = JSON.parse(await devices(['--config', cfg, '--json'])) as Array<{ name: string; adapter: string | null }>;
+    assert.deepEqual(list.map((d) => d.name).sort(), ['Printer A', 'Printer B', 'Speaker']);
+    await assert.rejects(devices(['--config', configFile('bad-token-dev.json', app.apiAddress().port, 'wrong')]), (err: Failed) => {
+      assert.equal(err.exitCode, 1);
+      assert.match(err.message, /invalid bearer token \(HTTP 401 UNAUTHORIZED\)/);
+      return true;
+    });
+    const port = await freePort();
+    await assert.rejects(devices(['--config', configFile('down-dev.json', port, null)]), (err: Failed) => {
+      assert.equal(err.exitCode, 1);
+      assert.equal(err.message, `bridge not reachable at http://127.0.0.1:${port} (ECONNREFUSED); is it running?`);
       return true;
     });
   });

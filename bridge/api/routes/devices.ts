@@ -24,19 +24,8 @@ export interface DeviceLister {
   version?(): number;
 }
 
-export interface DeviceJson {
-  devId: string;
-  name: string;
-  type: string;
-  manufacturer: string;
-  model: string;
-  protocols: string[];
-  address: string;
-  status: 'online' | 'offline';
-  /** ISO 8601 UTC, or null when never seen. */
-  lastSeen: string | null;
-  adapter: string | null;
-}
+/** One device as GET /api/v1/devices gives it: DeviceLike with lastSeen as ISO 8601 UTC (null when never seen), adapter null when none. */
+export type DeviceJson = Omit<DeviceLike, 'lastSeen' | 'adapter'> & { lastSeen: string | null; adapter: string | null };
 
 export function deviceJson(d: DeviceLike): DeviceJson {
   return {

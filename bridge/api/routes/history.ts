@@ -9,34 +9,11 @@ const DEFAULT_SESSIONS = 50;
 /** Sessions the status page shows from the log (newest across every MA). */
 export const RECENT_FROM_LOG = 20;
 
-/** One row of GET /api/v1/authorities/:account/audit. */
-export interface AuditJson {
-  id: number;
-  /** ISO 8601 UTC. */
-  at: string;
-  account: string;
-  serverId: string;
-  cmd: string;
-  uri: string;
-  status: number;
-}
+/** One row of GET /api/v1/authorities/:account/audit: the row with `at` as ISO 8601 UTC. */
+export type AuditJson = Omit<AuditRowLike, 'at'> & { at: string };
 
-/** One row of GET /api/v1/authorities/:account/sessions. */
-export interface SessionLogJson {
-  id: number;
-  account: string;
-  sessionId: string;
-  protocol: string;
-  trigger: string;
-  outcome: string;
-  reason: string;
-  /** ISO 8601 UTC. */
-  startedAt: string;
-  /** ISO 8601 UTC. */
-  endedAt: string;
-  durationMs: number;
-  commands: number;
-}
+/** One row of GET /api/v1/authorities/:account/sessions: the row with ISO 8601 UTC times and its end. */
+export type SessionLogJson = Omit<SessionLogRowLike, 'startedAt'> & { startedAt: string; endedAt: string };
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 

@@ -10,8 +10,8 @@ import { deviceJson, type DeviceLister } from './devices.js';
 export interface StatusSources {
   authorities?: () => AuthoritySummary[];
   devices?: DeviceLister;
-  /** Sessions that ended lately, newest first (the metrics keep them). */
-  recentSessions: () => SessionSummary[];
+  /** Sessions that ended lately, newest first (the sessions log or the metrics), given the authorities just listed. */
+  recentSessions: (authorities: readonly AuthoritySummary[]) => SessionSummary[];
   /** DM 2.0 SHOW links: listed on the page while enabled. */
   shown?: ShownUrls;
 }
@@ -21,7 +21,7 @@ export function statusData(src: StatusSources): StatusData {
   return {
     authorities,
     devices: (src.devices?.list() ?? []).map(deviceJson),
-    sessions: mergeSessions(src.recentSessions(), authorities),
+    sessions: mergeSessions(src.recentSessions(authorities), authorities),
     ...(src.shown?.enabled() ? { shown: src.shown.list() } : {}),
   };
 }
@@ -46,6 +46,7 @@ export function sendStatusPage(ctx: Context, data: StatusData | null, problem: s
 export function statusRoutes(router: Router, src: StatusSources): void {
   router.get('/', (ctx) => sendStatusPage(ctx, statusData(src), '', 200));
   router.get('/api/v1/sessions', (ctx) => {
-    ctx.body = mergeSessions(src.recentSessions(), src.authorities?.() ?? []);
+    const authorities = src.authorities?.() ?? [];
+    ctx.body = mergeSessions(src.recentSessions(authorities), authorities);
   });
 }
