@@ -18,9 +18,7 @@ import { createFanout, type FanoutService } from './fanout/index.js';
 import { createInventory, type InventoryService } from './inventory/index.js';
 import { openStore, type Store } from './store/db.js';
 import { NotifyNonceRepo } from './store/notify-nonce-repo.js';
-import { AuditRepo } from './store/audit-repo.js';
 import { OutboxRepo } from './store/outbox-repo.js';
-import { SessionsLogRepo } from './store/sessions-log-repo.js';
 import { SubscriptionsRepo } from './store/subscriptions-repo.js';
 import { createTree, type Tree } from './tree/index.js';
 
@@ -70,18 +68,24 @@ export function createApp(config: BridgeConfig, opts: { log?: Logger; clock?: Cl
   let state: 'idle' | 'started' | 'stopped' = 'idle';
   let wantsDiscovery: () => boolean;
   try {
-    const bundle = createTree({ store, config, log: log.child({ mod: 'tree' }), clock, adapters: ADAPTERS.map((a) => a.name) });
+    const outbox = new OutboxRepo(store.db, { log: log.child({ mod: 'outbox' }) });
+    const subscriptions = new SubscriptionsRepo(store.db);
+    const bundle = createTree({
+      store, config, log: log.child({ mod: 'tree' }), clock, adapters: ADAPTERS.map((a) => a.name),
+      // a deleted account's queued alerts and subscriptions go in the same transaction as the account
+      purge: (account) => {
+        outbox.purge(account);
+        subscriptions.purge(account);
+      },
+    });
     tree = bundle.tree;
     // ./Bridge/Log/Level: a level an MA set through DM survives restarts (the env variable still wins)
     if (opts.log === undefined && process.env.DM_BRIDGE_LOG_LEVEL === undefined) setLogLevel(log, bundle.settings.get('log.level'));
     bundle.events.on('settings.changed', ({ key, value }) => {
       if (key === 'log.level' && opts.log === undefined) setLogLevel(log, value);
     });
-    const outbox = new OutboxRepo(store.db, { log: log.child({ mod: 'outbox' }) });
-    const subscriptions = new SubscriptionsRepo(store.db);
-    const audit = new AuditRepo(store.db);
+    const { audit, sessionsLog } = bundle;
     const metrics = createMetrics();
-    const sessionsLog = new SessionsLogRepo(store.db);
     // DM 2.0 SHOW: the status page lists the URLs MAs ask to show while the API serves it (202), else 406
     const shown = new ShownUrls({ enabled: () => state === 'started', serverId: (a) => bundle.accounts.get(a)?.serverId });
     const nudgeAll = (accounts: readonly string[]): void => accounts.forEach((a) => authorities.nudge(a));
@@ -125,13 +129,10 @@ export function createApp(config: BridgeConfig, opts: { log?: Logger; clock?: Cl
       onTrigger: (account, trigger) => authorities.trigger(account, trigger),
     });
     unlisten.push(startSubscriptionAlerts({ events: bundle.events, tree, accounts: bundle.accounts, subscriptions, outbox, clock, log, onQueued: (a) => authorities.nudge(a) }));
-    // an account deleted through DM takes its queued alerts and subscriptions with it (notification
-    // nonces stay: a re-created account must not accept a replayed frame)
+    // a deleted account's SHOW links go too (its outbox and subscriptions went with the account, above;
+    // notification nonces stay: a re-created account must not accept a replayed frame)
     unlisten.push(bundle.events.on('account.changed', ({ account, op }) => {
-      if (op !== 'Delete') return;
-      outbox.purge(account);
-      subscriptions.purge(account);
-      shown.forget(account);
+      if (op === 'Delete') shown.forget(account);
     }));
 
     inventory = createInventory({

@@ -41,6 +41,9 @@ export interface TreeBundle {
   events: TypedEmitter<BridgeEvents>;
   /** The DMAcc provider (accounts being built through DM live there until complete). */
   dmacc: DmAccProvider;
+  /** Per-authority audit trail and sessions log (purged with the account). */
+  audit: AuditRepo;
+  sessionsLog: SessionsLogRepo;
 }
 
 export const BRIDGE_VERSION = '0.1.0';
@@ -53,6 +56,8 @@ export function createTree(opts: {
   clock?: Clock;
   events?: TypedEmitter<BridgeEvents>;
   adapters?: readonly string[];
+  /** More state of an account to purge when it is deleted, in the same transaction (outbox, subscriptions…). */
+  purge?: (account: string) => void;
 }): TreeBundle {
   const { store, config } = opts;
   const clock = opts.clock ?? systemClock;
@@ -81,6 +86,7 @@ export function createTree(opts: {
     purge: (account) => {
       audit.purge(account);
       sessionsLog.purge(account);
+      opts.purge?.(account);
     },
   });
   store.transaction(() => {
@@ -98,5 +104,5 @@ export function createTree(opts: {
     seedFactoryAcls(acls, accounts);
   });
   opts.log?.debug({ accounts: accounts.all().length }, 'tree ready');
-  return { tree, settings, accounts, events, dmacc };
+  return { tree, settings, accounts, events, dmacc, audit, sessionsLog };
 }
