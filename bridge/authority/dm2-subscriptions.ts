@@ -6,6 +6,7 @@ import type { AccountsRepo } from '../store/accounts-repo.js';
 import type { OutboxRepo } from '../store/outbox-repo.js';
 import type { SubscriptionsRepo } from '../store/subscriptions-repo.js';
 import type { Tree } from '../tree/tree.js';
+import { isWithin } from '../tree/uri.js';
 
 export interface SubscriptionAlertDeps {
   events: TypedEmitter<BridgeEvents>;
@@ -21,8 +22,6 @@ export interface SubscriptionAlertDeps {
 
 const EVENT_OF: Record<'Add' | 'Replace' | 'Delete', SubEvent> = { Add: 'joined', Replace: 'changed', Delete: 'left' };
 const DEVICES = './GwMO/DevInventory/Devices/';
-
-const within = (root: string, uri: string): boolean => root === '.' || uri === root || uri.startsWith(`${root}/`);
 
 /** Alert type for a change: device events under the inventory, node events elsewhere (our choice). */
 export function subscriptionAlertType(uri: string, event: SubEvent): string {
@@ -46,7 +45,7 @@ export function startSubscriptionAlerts(d: SubscriptionAlertDeps): () => void {
     const hit = new Set<string>();
     for (const s of subs) {
       if (hit.has(s.account) || !s.events.includes(event) || alerted?.includes(s.account) === true) continue;
-      if (within(s.uri, uri) || (op === 'Delete' && within(uri, s.uri))) hit.add(s.account);
+      if (isWithin(uri, s.uri) || (op === 'Delete' && isWithin(s.uri, uri))) hit.add(s.account);
     }
     for (const account of hit) {
       const row = d.accounts.get(account);

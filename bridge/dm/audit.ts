@@ -49,19 +49,17 @@ export function dm2AuditRecords(cmds: readonly Dm2Entry[], results: readonly Dm2
 
 /** Record a DM 1.2 message's changes; an audit failure never fails the session. */
 export function auditDm12(sink: AuditSink | undefined, serverId: string, replies: readonly Reply[]): void {
-  if (!sink) return;
-  try {
-    sink.record(serverId, dm12AuditRecords(replies));
-  } catch {
-    /* the audit trail is best effort: the commands already ran */
-  }
+  if (sink) recordSafely(sink, serverId, () => dm12AuditRecords(replies));
 }
 
 /** Record a DM 2.0 package's changes; an audit failure never fails the session. */
 export function auditDm2(sink: AuditSink | undefined, serverId: string, cmds: readonly Dm2Entry[], results: readonly Dm2Result[]): void {
-  if (!sink) return;
+  if (sink) recordSafely(sink, serverId, () => dm2AuditRecords(cmds, results));
+}
+
+function recordSafely(sink: AuditSink, serverId: string, records: () => AuditRecord[]): void {
   try {
-    sink.record(serverId, dm2AuditRecords(cmds, results));
+    sink.record(serverId, records());
   } catch {
     /* the audit trail is best effort: the commands already ran */
   }

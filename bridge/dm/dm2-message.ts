@@ -6,7 +6,6 @@
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
-export const DM2_VERSION = '2.0';
 export const DM2_CONTENT_TYPE = 'application/json';
 
 /** Leaf formats of the JSON tree; `node` marks an interior node. */

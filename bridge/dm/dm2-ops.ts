@@ -3,6 +3,7 @@ import { displayUrl } from '../core/display-url.js';
 import { BridgeError, statusOf } from '../core/errors.js';
 import { Status } from '../core/status.js';
 import type { Tree } from '../tree/tree.js';
+import { parseUri } from '../tree/uri.js';
 import type { Awaitable, ExecOutcome, NodeView, Outcome } from '../tree/types.js';
 import type { Metrics } from '../core/metrics.js';
 import { auditDm2, type AuditSink } from './audit.js';
@@ -112,7 +113,7 @@ export class Dm2Ops {
   private got(id: number, uri: string, o: Outcome<NodeView>): Awaitable<Dm2Result> {
     if (o.status !== Status.OK || !o.value) return { id, status: o.status };
     if (!o.value.children) return { id, status: Status.OK, data: leafData(o.value) };
-    return readSubtree(this.o.tree, uri, this.o.serverId, this.limits.maxNodes, { log: this.o.log }).then((t) =>
+    return readSubtree(this.o.tree, uri, this.o.serverId, this.limits.maxNodes, { log: this.o.log, root: o.value }).then((t) =>
       t.status === Status.OK && t.value ? { id, status: Status.OK, data: t.value as unknown as Dm2Result['data'] } : { id, status: t.status },
     );
   }
@@ -173,10 +174,10 @@ function status(id: number, r: Awaitable<{ status: number }>): Awaitable<Dm2Resu
   return r instanceof Promise ? r.then((o) => ({ id, status: o.status })) : { id, status: r.status };
 }
 
-/** "./A/B", "A/B" and "./A/B" name the same node for UNSUB. */
+/** "./A/B" and "A/B" name the same node for UNSUB: the tree's canonical form (SUB stores that). */
 function canonical(uri: string): string {
-  if (uri === '.' || uri === './') return '.';
-  return uri.startsWith('./') ? uri : `./${uri}`;
+  const p = parseUri(uri).value;
+  return p && p.prop === undefined ? p.path : uri;
 }
 
 /** A Data Repository failure: 403 when the href's destination was refused (safe-destination), else 500. */

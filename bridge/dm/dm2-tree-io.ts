@@ -1,6 +1,7 @@
 import type { Logger } from '../core/logger.js';
 import { Status } from '../core/status.js';
 import type { Tree } from '../tree/tree.js';
+import { childPath } from '../tree/uri.js';
 import type { Awaitable, NodeInput, NodeView, Outcome, Principal } from '../tree/types.js';
 import { leafToJson, jsonToLeaf, treeFormatOf } from './dm2/tree-json.js';
 import type { JsonTreeNode } from './dm2-message.js';
@@ -10,8 +11,6 @@ import type { JsonTreeNode } from './dm2-message.js';
  * subtree (interior GET, HPUT/HPOST: unreadable nodes such as secrets are left out) and applying a
  * tree (HGET: Adds for missing nodes, Replaces for existing leaves, `acl` as ?prop=ACL, atomically).
  */
-
-const childUri = (parent: string, name: string): string => (parent === '.' ? `./${name}` : `${parent}/${name}`);
 
 function leafNode(v: NodeView): JsonTreeNode {
   const format = treeFormatOf(v.format);
@@ -32,6 +31,8 @@ export interface SubtreeOptions {
   log?: Logger;
   /** Time for the whole walk; a child still pending after it is left out (default 15 s). */
   budgetMs?: number;
+  /** The root as `as` already read it (an interior GET): not read a second time. */
+  root?: NodeView;
 }
 
 /** How long a subtree walk may wait for device-served children in total. */
@@ -46,7 +47,7 @@ export const SUBTREE_BUDGET_MS = 15_000;
 export async function readSubtree(
   tree: Tree, uri: string, as: Principal, maxNodes: number, opts: SubtreeOptions = {},
 ): Promise<Outcome<JsonTreeNode>> {
-  const root = await tree.get(uri, as);
+  const root: Outcome<NodeView> = opts.root ? { status: Status.OK, value: opts.root } : await tree.get(uri, as);
   if (root.status !== Status.OK || !root.value) return root.reason === undefined ? { status: root.status } : { status: root.status, reason: root.reason };
   const deadline = Date.now() + (opts.budgetMs ?? SUBTREE_BUDGET_MS);
   let count = 0;
@@ -67,7 +68,7 @@ export async function readSubtree(
     if (v.type) n.type = v.type;
     const children: Record<string, JsonTreeNode> = {};
     for (const name of v.children) {
-      const c = await child(childUri(v.uri, name));
+      const c = await child(childPath(v.uri, name));
       if (!c) continue;
       const sub = await build(c);
       if (!sub) return undefined;
@@ -132,7 +133,7 @@ export function applyTree(tree: Tree, uri: string, root: JsonTreeNode, as: Princ
       if (!there) r = now(tree.add(path, n.type === undefined ? { format: 'node' } : { format: 'node', type: n.type }, as));
       if (r.status !== Status.OK) return withPath(r, path);
       for (const [name, child] of Object.entries(n.children ?? {})) {
-        const c = apply(childUri(path, name), child);
+        const c = apply(childPath(path, name), child);
         if (c.status !== Status.OK) return c;
       }
     } else {

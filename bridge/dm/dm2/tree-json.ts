@@ -1,5 +1,5 @@
 import { Status } from '../../core/status.js';
-import { checkDepth, Dm2Error, isObj, malformed, onlyKeys, tooLarge, type Obj } from './errors.js';
+import { Dm2Error, isObj, malformed, onlyKeys, tooLarge } from './errors.js';
 import { DEFAULT_DM2_LIMITS, TREE_FORMATS, type Dm2Limits, type JsonTreeNode, type TreeFormat } from './types.js';
 
 const NODE_KEYS = new Set(['uri', 'format', 'type', 'acl', 'value', 'children']);
@@ -108,7 +108,7 @@ export function decodeTree(v: unknown, limits: Dm2Limits = DEFAULT_DM2_LIMITS): 
   }
 }
 
-/** Parse JSON text with the size limit first (413), then syntax (400), then the depth of free values. */
+/** Parse JSON text with the size limit first (413), then syntax (400); depth is checked by the decoders (decodeTree, checkDepth). */
 export function parseJson(body: Uint8Array | string, limits: Dm2Limits, what: string): unknown {
   const size = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
   if (size > limits.maxBytes) throw tooLarge(`${what} is ${size} bytes, more than ${limits.maxBytes}`);
@@ -120,5 +120,3 @@ export function parseJson(body: Uint8Array | string, limits: Dm2Limits, what: st
   }
 }
 
-export type { Obj };
-export { checkDepth };

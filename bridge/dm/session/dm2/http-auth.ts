@@ -108,11 +108,6 @@ export function parseDigestChallenge(header: string | readonly string[] | undefi
   return found.find((c) => c.algorithm === 'SHA-256') ?? found[0];
 }
 
-export function hasBasicChallenge(header: string | readonly string[] | undefined): boolean {
-  if (header === undefined) return false;
-  return (typeof header === 'string' ? [header] : header).some((h) => parseAuthHeader(h).some((c) => c.scheme.toLowerCase() === 'basic'));
-}
-
 function h(alg: DigestAlgorithm, s: string): string {
   return createHash(alg === 'MD5' ? 'md5' : 'sha256').update(s, 'utf8').digest('hex');
 }
