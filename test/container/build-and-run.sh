@@ -53,7 +53,8 @@ echo "==== buildah bud $IMAGE"
 # TLS to the npm registry may be intercepted here: hand the host's CA bundle to npm (mounted beside
 # the image's own bundle, which its ca-certificates package must still be able to write)
 CA=/etc/ssl/certs/ca-certificates.crt
-buildah bud --isolation=chroot --pull=never --network=host \
+# --format docker: the OCI format drops HEALTHCHECK, and the check below runs the image's own command
+buildah bud --isolation=chroot --pull=never --network=host --format docker \
   -v "$CA:/run/host-ca.crt:ro" --build-arg NODE_EXTRA_CA_CERTS=/run/host-ca.crt -t "$IMAGE" . >"$WORK/build.log" 2>&1 \
   || { tail -30 "$WORK/build.log"; exit 1; }
 tail -5 "$WORK/build.log"
@@ -65,10 +66,15 @@ CTR=$(buildah from "$IMAGE")
 # a second container of the same image runs the HEALTHCHECK command (buildah locks a container
 # while something runs in it); both share the namespace's loopback
 PROBE=$(buildah from "$IMAGE")
-ip netns exec "$NS" buildah run --isolation=chroot --network=host "$CTR" -- node bin/dm-bridge.js start >"$WORK/bridge.log" 2>&1 &
-HEALTH='fetch("http://127.0.0.1:7800/healthz").then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))'
+# the image's own ENTRYPOINT + CMD and HEALTHCHECK (exec form: one argument a line), not copies of them
+mapfile -t START < <(buildah inspect --type image --format '{{range .OCIv1.Config.Entrypoint}}{{printf "%s\n" .}}{{end}}{{range .OCIv1.Config.Cmd}}{{printf "%s\n" .}}{{end}}' "$IMAGE")
+mapfile -t HEALTH < <(buildah inspect --type image --format '{{if .Docker.Config.Healthcheck}}{{range .Docker.Config.Healthcheck.Test}}{{printf "%s\n" .}}{{end}}{{end}}' "$IMAGE")
+[ "${HEALTH[0]:-}" = "CMD" ] || { echo "image has no exec-form HEALTHCHECK (got: ${HEALTH[*]:-none})"; exit 1; }
+HEALTH=("${HEALTH[@]:1}")
+echo "start: ${START[*]}"
+ip netns exec "$NS" buildah run --isolation=chroot --network=host "$CTR" -- "${START[@]}" >"$WORK/bridge.log" 2>&1 &
 for _ in $(seq 1 60); do
-  if ip netns exec "$NS" buildah run --isolation=chroot --network=host "$PROBE" -- node -e "$HEALTH" 2>/dev/null; then
+  if ip netns exec "$NS" buildah run --isolation=chroot --network=host "$PROBE" -- "${HEALTH[@]}" 2>/dev/null; then
     echo "healthcheck passed"
     grep -o '"msg":"[^"]*"' "$WORK/bridge.log" | sort | uniq -c | head -20
     ip netns exec "$NS" buildah run --isolation=chroot --network=host "$PROBE" -- node -e 'fetch("http://127.0.0.1:7800/readyz").then(async (r) => console.log("readyz", r.status, await r.text()))' || true
