@@ -1,9 +1,10 @@
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import WebSocket, { type ClientOptions, type RawData } from 'ws';
+import { displayUrl } from '../core/display-url.js';
 import type { AccountData } from '../tree/providers/dmacc-provider.js';
 import { checkPin } from './http-transport.js';
 import { formatNotifyAuth } from './notify-auth.js';
-import { backoffDelay, NOTIFY_BACKOFF, type BackoffPolicy } from './notify-backoff.js';
+import { Backoff, NOTIFY_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { checkFrame, type FrameDeps, type NotifyTrigger } from './notify-frames.js';
 import { loadTls } from './tls-material.js';
 
@@ -59,16 +60,6 @@ export interface NotifyChannelDeps extends FrameDeps {
   random?: () => number;
 }
 
-/** Printable form of a notify URI: no credentials, query or fragment. */
-export function displayUri(uri: string): string {
-  try {
-    const u = new URL(uri);
-    return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    return '(invalid URI)';
-  }
-}
-
 /**
  * One MA's notify channel: an outward WebSocket to its notifyUri, kept open for ever. The upgrade
  * carries the DMB-HMAC header (none with TRANSPORT auth: the TLS client certificate is enough); TLS
@@ -82,7 +73,7 @@ export class NotifyChannel {
   private readonly uri: string;
   private ws: WebSocket | null = null;
   private st: NotifyChannelStatus;
-  private attempt = 0;
+  private readonly backoff: Backoff;
   private retryTimer: NodeJS.Timeout | null = null;
   private pingTimer: NodeJS.Timeout | null = null;
   private pongTimer: NodeJS.Timeout | null = null;
@@ -93,7 +84,8 @@ export class NotifyChannel {
     private readonly d: NotifyChannelDeps,
   ) {
     this.t = { ...DEFAULT_NOTIFY_TIMINGS, ...d.timings };
-    this.uri = displayUri(acc.notifyUri);
+    this.uri = displayUrl(acc.notifyUri);
+    this.backoff = new Backoff(this.t.backoff, d.random);
     this.log = d.log.child({ authority: acc.account, uri: this.uri });
     this.st = {
       account: acc.account, uri: this.uri, state: 'stopped', reconnects: 0, lastError: null, connectedAt: null, retryInMs: null,
@@ -223,11 +215,11 @@ export class NotifyChannel {
   }
 
   private scheduleReconnect(openedAt: number | null): void {
-    if (openedAt !== null && this.d.clock.now() - openedAt >= this.t.stableMs) this.attempt = 0;
-    const delay = backoffDelay(this.attempt++, this.t.backoff, this.d.random);
+    if (openedAt !== null && this.d.clock.now() - openedAt >= this.t.stableMs) this.backoff.reset();
+    const delay = this.backoff.fail();
     this.st.state = 'backoff';
     this.st.retryInMs = delay;
-    this.log.info({ delayMs: delay, attempt: this.attempt }, 'notify channel reconnects later');
+    this.log.info({ delayMs: delay, attempt: this.backoff.failures }, 'notify channel reconnects later');
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       if (this.st.state !== 'backoff') return;

@@ -67,7 +67,7 @@ export function connectTcp(address: string, port: number, ms: number): Promise<S
 }
 
 /** The TLS options of an account (material already loaded by loadTls): CA, client cert, pin on top of the chain check. */
-export function tlsOptions(host: string, tls: TlsSettings): ConnectionOptions {
+function tlsOptions(host: string, tls: TlsSettings): ConnectionOptions {
   const o: ConnectionOptions = { host };
   if (isIP(host) === 0) o.servername = host; // SNI never carries an IP address (RFC 6066)
   if (tls.ca) o.ca = tls.ca;

@@ -1,5 +1,6 @@
 // Reachability of the authorities (`dm-bridge selftest`): for each serverUri and notifyUri, DNS,
 // TCP, TLS with the account's trust settings, and one HTTP exchange without side effects.
+import { displayUrl } from '../core/display-url.js';
 import type { TlsSettings } from './http-transport.js';
 import {
   connectTcp, handshake, hostOf, httpOptions, reasonOf, resolveHost, StepFailure, wsUpgrade, type StepName,
@@ -60,12 +61,8 @@ const SCHEMES = { server: ['https:', 'http:'], notify: ['wss:', 'ws:'] } as cons
 
 /** A URI for display: scheme, host, port and path; no user:password, query (pre-signed tokens) or fragment. */
 export function displayUri(uri: string): string {
-  try {
-    const u = new URL(uri);
-    return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    return uri.slice(0, 200);
-  }
+  // an unparsable URI is shown as written (shortened): the report must say what is wrong with it
+  return displayUrl(uri, uri.slice(0, 200));
 }
 
 /** Parse and check the scheme of a URI for a role. */

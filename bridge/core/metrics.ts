@@ -41,10 +41,3 @@ export interface Metrics {
   commandExecuted(c: CommandExecuted): void;
   adapterCall(c: AdapterCall): void;
 }
-
-/** Metrics that go nowhere (tests, tools). */
-export const noMetrics: Metrics = {
-  sessionEnded: () => undefined,
-  commandExecuted: () => undefined,
-  adapterCall: () => undefined,
-};

@@ -95,7 +95,7 @@ describe('notify channel: DM 1.2 Package #0 (binary frames)', () => {
   test('the server going away and coming back: reconnect attempts follow the backoff, then the channel is open again', async () => {
     const h = await dm12();
     const isp = h.peers.get('isp')!.server;
-    const timings = { ...FAST, backoff: { baseMs: 100, factor: 2, maxMs: 400, jitter: 0.25 } };
+    const timings = { ...FAST, backoff: { initialMs: 100, factor: 2, maxMs: 400, jitter: 0.25, jitterMode: 'down' as const } };
     const c = channels(h, (a, t) => h.session(a, t), { timings, random: () => 0 });
     patchAccount(h, 'isp', (d) => ({ ...d, notifyUri: isp.notifyUri }));
     await isp.notify.waitForConnections(1);

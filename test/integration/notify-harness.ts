@@ -13,7 +13,7 @@ import { waitFor } from './util.js';
 
 export const FAST: Partial<NotifyTimings> = {
   pingIntervalMs: 200, pongTimeoutMs: 2000, handshakeTimeoutMs: 2000, stableMs: 60_000,
-  backoff: { baseMs: 50, factor: 2, maxMs: 200, jitter: 0 },
+  backoff: { initialMs: 50, factor: 2, maxMs: 200, jitter: 0 },
 };
 
 export type Bundle = TreeBundle & { store: Store };
