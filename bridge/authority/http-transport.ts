@@ -2,7 +2,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { checkServerIdentity, type PeerCertificate } from 'node:tls';
+import { checkServerIdentity, type ConnectionOptions, type PeerCertificate } from 'node:tls';
 import { BridgeError } from '../core/errors.js';
 
 export interface TlsSettings {
@@ -49,13 +49,7 @@ export function httpCall(method: string, url: string, body: Uint8Array | undefin
   if (body) headers['content-length'] = String(body.length);
   const options: RequestOptions = { method, headers, timeout: o.timeoutMs };
   if (o.lookup) options.lookup = o.lookup;
-  if (secure && o.tls) {
-    if (o.tls.ca) options.ca = o.tls.ca;
-    if (o.tls.cert) options.cert = o.tls.cert;
-    if (o.tls.key) options.key = o.tls.key;
-    const pin = o.tls.pinSha256;
-    if (pin) options.checkServerIdentity = (host, cert) => checkServerIdentity(host, cert) ?? checkPin(cert, pin);
-  }
+  if (secure && o.tls) Object.assign(options, tlsTrust(o.tls));
   return new Promise((resolveP, rejectP) => {
     let settled = false;
     const resolve = (r: HttpResponse): void => {
@@ -95,6 +89,17 @@ export function httpCall(method: string, url: string, body: Uint8Array | undefin
     req.on('close', () => clearTimeout(timer));
     req.end(body);
   });
+}
+
+/** The TLS options of an account's loaded material (HTTPS, WSS, the self-test): its CA, client certificate and key, and the SHA-256 pin checked on top of the chain and host name. */
+export function tlsTrust(t: TlsSettings): Pick<ConnectionOptions, 'ca' | 'cert' | 'key' | 'checkServerIdentity'> {
+  const o: Pick<ConnectionOptions, 'ca' | 'cert' | 'key' | 'checkServerIdentity'> = {};
+  if (t.ca) o.ca = t.ca;
+  if (t.cert) o.cert = t.cert;
+  if (t.key) o.key = t.key;
+  const pin = t.pinSha256;
+  if (pin) o.checkServerIdentity = (host: string, cert: PeerCertificate) => checkServerIdentity(host, cert) ?? checkPin(cert, pin);
+  return o;
 }
 
 /** A certificate pin that does not match is an error (returned, as checkServerIdentity wants). */

@@ -1,8 +1,7 @@
-import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import WebSocket, { type ClientOptions, type RawData } from 'ws';
 import { displayUrl } from '../core/display-url.js';
 import type { AccountData } from '../tree/providers/dmacc-provider.js';
-import { checkPin } from './http-transport.js';
+import { tlsTrust } from './http-transport.js';
 import { formatNotifyAuth } from './notify-auth.js';
 import { Backoff, NOTIFY_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { checkFrame, type FrameDeps, type NotifyTrigger } from './notify-frames.js';
@@ -173,16 +172,8 @@ export class NotifyChannel {
     const a = this.acc.auth;
     if (a.type !== 'TRANSPORT') o.headers = { authorization: formatNotifyAuth(a.clientName, a.clientSecret, this.d.clock.now()) };
     if (this.acc.notifyUri.startsWith('wss:')) {
-      const tls = loadTls(this.acc.tls);
-      if (tls.ca) o.ca = tls.ca;
-      if (tls.cert) o.cert = tls.cert;
-      if (tls.key) o.key = tls.key;
-      const pin = tls.pinSha256;
-      if (pin) {
-        // @types/ws types this hook as returning boolean; Node's tls wants Error | undefined
-        const check = (host: string, cert: PeerCertificate): Error | undefined => checkServerIdentity(host, cert) ?? checkPin(cert, pin);
-        (o as { checkServerIdentity?: typeof check }).checkServerIdentity = check;
-      }
+      // @types/ws types checkServerIdentity as returning boolean; Node's tls wants Error | undefined
+      Object.assign(o, tlsTrust(loadTls(this.acc.tls)));
     }
     return o;
   }

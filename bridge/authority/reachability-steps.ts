@@ -4,8 +4,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { request, type IncomingMessage } from 'node:http';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
-import { checkServerIdentity, connect as tlsConnect, type ConnectionOptions, type PeerCertificate, type TLSSocket } from 'node:tls';
-import { checkPin, type TlsSettings } from './http-transport.js';
+import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import { tlsTrust, type TlsSettings } from './http-transport.js';
 
 export type StepName = 'URI' | 'DNS' | 'TCP' | 'TLS' | 'HTTP';
 
@@ -70,12 +70,7 @@ export function connectTcp(address: string, port: number, ms: number): Promise<S
 function tlsOptions(host: string, tls: TlsSettings): ConnectionOptions {
   const o: ConnectionOptions = { host };
   if (isIP(host) === 0) o.servername = host; // SNI never carries an IP address (RFC 6066)
-  if (tls.ca) o.ca = tls.ca;
-  if (tls.cert) o.cert = tls.cert;
-  if (tls.key) o.key = tls.key;
-  const pin = tls.pinSha256;
-  if (pin) o.checkServerIdentity = (h: string, cert: PeerCertificate) => checkServerIdentity(h, cert) ?? checkPin(cert, pin);
-  return o;
+  return Object.assign(o, tlsTrust(tls));
 }
 
 /** TLS: the handshake over a connected socket with the account's trust settings. */
