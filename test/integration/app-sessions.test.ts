@@ -5,13 +5,13 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { get } from '../peers/dm12-script.js';
 import { Dm12Server } from '../peers/dm12-server.js';
 import { Dm2Server } from '../peers/dm2-server.js';
+import { freePort } from './util.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'dmb-app-'));
@@ -24,14 +24,6 @@ let port = 0;
 let logs = '';
 let cfgFile = '';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 const api = (path: string, method = 'GET') => fetch(`http://127.0.0.1:${port}${path}`, { method });
 

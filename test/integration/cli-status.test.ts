@@ -1,7 +1,6 @@
 // `dm-bridge status` against a real app (discovery off) and against a port where nothing listens.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -11,6 +10,7 @@ import { registerDeviceCommands } from '../../bridge/cli-devices.js';
 import { registerStatusCommand, type StatusSnapshot } from '../../bridge/cli-status.js';
 import { parseConfig } from '../../bridge/config.js';
 import { silentLogger } from '../../bridge/core/logger.js';
+import { freePort } from './util.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dmb-cli-status-'));
 const TOKEN = 'cli-status-token-91c3';
@@ -21,14 +21,6 @@ class Failed extends Error {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 async function status(args: string[]): Promise<string> {
   let text = '';

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { freePort } from './util.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const MAIN = join(ROOT, 'bridge/main.ts');
@@ -13,17 +14,6 @@ const dir = mkdtempSync(join(tmpdir(), 'dmb-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A port that was free a moment ago (bind 0, read, close). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function writeConfig(name: string, obj: unknown): string {
   const p = join(dir, name);

@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, request, type Server } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -14,19 +13,12 @@ import Database from 'better-sqlite3';
 import { AlertCode } from '../../bridge/dm/message.js';
 import { add, addNode, get } from '../peers/dm12-script.js';
 import { Dm12Server } from '../peers/dm12-server.js';
+import { freePort } from './util.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'dmb-shutdown-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 /** Forwards POSTs to `target`; the answer to request number `holdAt` (1-based) waits until release(). */
 function delayingProxy(target: string, holdAt: number): Promise<{ url: string; held: Promise<void>; release: () => void; server: Server }> {
